@@ -1,0 +1,339 @@
+#include "runtime/evaluator.h"
+
+#include <alloca.h>
+
+#include <cstring>
+
+#include "runtime/env.h"
+#include "runtime/heap.h"
+#include "runtime/printer.h"
+#include "runtime/subr.h"
+
+namespace maru {
+
+namespace {
+
+// Activations with more slots than this start in a heap Context instead of on the C stack.
+constexpr int64_t kMaxStackSlots = 256;
+
+Oop MakeList(const Oop* items, int n, Oop tail = kNil) {
+  Oop list = tail;
+  for (int i = n - 1; i >= 0; --i) {
+    list = NewPair(items[i], list);
+    if (list == kNil) return kNil;
+  }
+  return list;
+}
+
+Oop ContextSlotRef(Oop ctx, int64_t index, Oop** where) {
+  *where = nullptr;
+  if (!Is(ctx, kContextType)) return kNil;
+  Oop bindings = Slot(ctx, context::kBindings);
+  if (!Is(bindings, kArrayType) || index < 0 || index >= ArraySize(bindings)) return kNil;
+  *where = &ArrayElements(bindings)[index];
+  return **where;
+}
+
+Oop OuterContext(const Frame* frame, int64_t hops) {
+  Oop ctx = frame->home;
+  for (int64_t i = 1; i < hops && Is(ctx, kContextType); ++i) ctx = Slot(ctx, context::kHome);
+  return ctx;
+}
+
+Oop EvalOther(Vm& vm, Oop x, uint32_t type) {
+  Oop hook = vm.HookFor(vm.evaluators_var(), type);
+  if (hook == kNil) return x;
+  return Apply(vm, hook, &x, 1, nullptr);
+}
+
+Oop ArityError(Vm& vm, const char* what, Oop fn, const Oop* args, int argc) {
+  Oop list = MakeList(args, argc);
+  return vm.Error(std::string(what) + " arguments applying " + DumpForMessage(vm, fn) + " to " +
+                  DumpForMessage(vm, list));
+}
+
+Oop ApplyExpr(Vm& vm, Oop fn, const Oop* args, int argc) {
+  if (vm.StackExhausted()) return vm.StackOverflow();
+  if (vm.InterruptPending()) return vm.TakeInterrupt();
+  Oop defn = Slot(fn, expr::kDefn);
+  Oop env = Car(defn);
+  if (!IsEnv(env)) return vm.Error("cannot apply: " + DumpForMessage(vm, fn));
+  Oop params = Car(Cdr(defn));
+  Oop body = Cdr(Cdr(defn));
+  int64_t nslots = EnvOffset(env);
+  Frame frame{nullptr, nslots, EnvLevel(env), env, Slot(fn, expr::kCtx), kNil};
+  if (nslots <= kMaxStackSlots) {
+    frame.slots = static_cast<Oop*>(alloca((nslots + 1) * sizeof(Oop)));
+    std::memset(frame.slots, 0, (nslots + 1) * sizeof(Oop));
+  } else {
+    frame.nslots = 0;
+    if (!Materialize(vm, &frame)) return vm.OutOfMemory();
+    Oop bindings = Slot(frame.context, context::kBindings);
+    if (!ArraySetGrowing(bindings, nslots - 1, kNil)) return vm.OutOfMemory();
+    frame.slots = ArrayElements(bindings);
+    frame.nslots = nslots;
+  }
+  int i = 0;
+  while (IsPair(params)) {
+    if (i >= argc) return ArityError(vm, "too few", fn, args, argc);
+    Oop var = Slot(params, pair::kHead);
+    int64_t index = VariableIndex(var);
+    if (index >= 0 && index < frame.nslots) frame.slots[index] = args[i];
+    ++i;
+    params = Slot(params, pair::kTail);
+  }
+  if (params != kNil) {
+    Oop rest = MakeList(args + i, argc - i);
+    if (rest == kNil && i < argc) return vm.OutOfMemory();
+    int64_t index = VariableIndex(params);
+    if (index >= 0 && index < frame.nslots) frame.slots[index] = rest;
+  } else if (i < argc) {
+    return ArityError(vm, "too many", fn, args, argc);
+  }
+  Oop result = kNil;
+  while (IsPair(body)) {
+    result = Eval(vm, Slot(body, pair::kHead), &frame);
+    if (result == kErrorOop) return result;
+    body = Slot(body, pair::kTail);
+  }
+  return result;
+}
+
+Oop ApplySubr(Vm& vm, Oop fn, const Oop* args, int argc, Frame* caller) {
+  SubrBody* subr = SubrOf(fn);
+  if (subr->imp == nullptr) return vm.Error("cannot apply: " + DumpForMessage(vm, fn));
+  switch (subr->kind) {
+    case SubrKind::kPrimitive:
+      if (subr->arity >= 0 && argc != subr->arity) {
+        return vm.Error("wrong number of arguments (" + std::to_string(argc) +
+                        ") in: " + std::string(SubrName(fn)));
+      }
+      return reinterpret_cast<PrimitiveFn>(subr->imp)(vm, args, argc, caller);
+    case SubrKind::kSpecialForm: {
+      Oop list = MakeList(args, argc);
+      if (list == kNil && argc > 0) return vm.OutOfMemory();
+      return reinterpret_cast<SpecialFormFn>(subr->imp)(vm, list, caller);
+    }
+    case SubrKind::kForeign:
+      return vm.Error("foreign calls are not supported yet: " + std::string(SubrName(fn)));
+  }
+  return vm.Error("cannot apply: " + DumpForMessage(vm, fn));
+}
+
+}  // namespace
+
+Oop VariableValue(Oop var, const Frame* frame) {
+  int64_t level = VariableLevel(var);
+  if (level == 0 || frame == nullptr) return Slot(var, variable::kValue);
+  int64_t index = VariableIndex(var);
+  int64_t hops = frame->level - level;
+  if (hops == 0) return index >= 0 && index < frame->nslots ? frame->slots[index] : kNil;
+  if (hops < 0) return kNil;
+  Oop* where;
+  return ContextSlotRef(OuterContext(frame, hops), index, &where);
+}
+
+Oop SetVariableValue(Vm& vm, Oop var, Oop value, Frame* frame) {
+  int64_t level = VariableLevel(var);
+  if (level == 0 || frame == nullptr) {
+    Slot(var, variable::kValue) = value;
+    return value;
+  }
+  int64_t index = VariableIndex(var);
+  if (index < 0) return value;
+  int64_t hops = frame->level - level;
+  if (hops == 0) {
+    if (index >= frame->nslots) {
+      // A slot the activation was not sized for (Envs edited by user code): grow the Context.
+      if (frame->context == kNil && !Materialize(vm, frame)) return vm.OutOfMemory();
+      Oop bindings = Slot(frame->context, context::kBindings);
+      if (!ArraySetGrowing(bindings, index, kNil)) return vm.OutOfMemory();
+      frame->slots = ArrayElements(bindings);
+      frame->nslots = ArraySize(bindings);
+    }
+    frame->slots[index] = value;
+    return value;
+  }
+  if (hops < 0) return value;
+  Oop ctx = OuterContext(frame, hops);
+  if (!Is(ctx, kContextType)) return value;
+  Oop bindings = Slot(ctx, context::kBindings);
+  if (!Is(bindings, kArrayType)) return value;
+  if (!ArraySetGrowing(bindings, index, value)) return vm.OutOfMemory();
+  return value;
+}
+
+bool Materialize(Vm& vm, Frame* frame) {
+  if (frame->context != kNil) return true;
+  Oop bindings = NewArray(frame->nslots);
+  if (bindings == kNil) return false;
+  Oop ctx = AllocSlots(kContextType, context::kSlots);
+  if (ctx == kNil) return false;
+  if (frame->nslots > 0) {
+    std::memcpy(ArrayElements(bindings), frame->slots, frame->nslots * sizeof(Oop));
+  }
+  Slot(ctx, context::kHome) = frame->home;
+  Slot(ctx, context::kEnv) = frame->env;
+  Slot(ctx, context::kBindings) = bindings;
+  frame->context = ctx;
+  frame->slots = frame->nslots > 0 ? ArrayElements(bindings) : nullptr;
+  return true;
+}
+
+Oop Eval(Vm& vm, Oop x, Frame* frame) {
+  if (!IsObject(x)) return x;
+  uint32_t type = HeaderOf(x)->type;
+  if (type == kVariableType) return VariableValue(x, frame);
+  if (type != kPairType) {
+    if (type == kUndefinedType || type == kLongType || type == kDoubleType ||
+        type == kStringType) {
+      return x;
+    }
+    return EvalOther(vm, x, type);
+  }
+  if (vm.StackExhausted()) return vm.StackOverflow();
+  ActiveForm active{x, vm.active};
+  vm.active = &active;
+  Oop result;
+  Oop fn = Eval(vm, Slot(x, pair::kHead), frame);
+  Oop operands = Slot(x, pair::kTail);
+  if (fn == kErrorOop) {
+    result = fn;
+  } else if (Is(fn, kFixedType)) {
+    Oop function = SlotCount(fn) > 0 ? Slot(fn, fixed::kFunction) : kNil;
+    if (IsSubr(function) && SubrOf(function)->kind == SubrKind::kSpecialForm) {
+      result = reinterpret_cast<SpecialFormFn>(SubrOf(function)->imp)(vm, operands, frame);
+    } else {
+      result = ApplyList(vm, function, operands, frame);
+    }
+  } else {
+    int argc = 0;
+    Oop p = operands;
+    while (IsPair(p)) {
+      ++argc;
+      p = Slot(p, pair::kTail);
+    }
+    Oop* args = static_cast<Oop*>(alloca((argc + 1) * sizeof(Oop)));
+    result = kNil;
+    p = operands;
+    for (int i = 0; i < argc; ++i) {
+      Oop value = Eval(vm, Slot(p, pair::kHead), frame);
+      if (value == kErrorOop) {
+        result = kErrorOop;
+        break;
+      }
+      args[i] = value;
+      p = Slot(p, pair::kTail);
+    }
+    if (result != kErrorOop) {
+      if (p != kNil) {
+        // A dotted operand list: the final atom is passed on unevaluated.
+        Oop list = MakeList(args, argc, p);
+        result = list == kNil ? vm.OutOfMemory() : ApplyList(vm, fn, list, frame);
+      } else {
+        result = Apply(vm, fn, args, argc, frame);
+      }
+    }
+  }
+  vm.active = active.prev;
+  return result;
+}
+
+Oop Apply(Vm& vm, Oop f, const Oop* args, int argc, Frame* caller) {
+  switch (TypeOf(f)) {
+    case kExprType:
+      return ApplyExpr(vm, f, args, argc);
+    case kSubrType:
+      return ApplySubr(vm, f, args, argc, caller);
+    case kFixedType:
+      return Apply(vm, SlotCount(f) > 0 ? Slot(f, fixed::kFunction) : kNil, args, argc, caller);
+    default:
+      break;
+  }
+  Oop applicator = vm.HookFor(vm.applicators_var(), TypeOf(f));
+  if (applicator == kNil) return vm.Error("cannot apply: " + DumpForMessage(vm, f));
+  if (vm.StackExhausted()) return vm.StackOverflow();
+  Oop* spread = static_cast<Oop*>(alloca((argc + 1) * sizeof(Oop)));
+  spread[0] = f;
+  if (argc > 0) std::memcpy(spread + 1, args, argc * sizeof(Oop));
+  return Apply(vm, applicator, spread, argc + 1, caller);
+}
+
+Oop ApplyList(Vm& vm, Oop f, Oop list, Frame* caller) {
+  int64_t n = ListLength(list);
+  if (n > (1 << 20)) {
+    // Too many to spread on the C stack.
+    return vm.Error("too many arguments in: apply");
+  }
+  Oop* args = static_cast<Oop*>(alloca((n + 1) * sizeof(Oop)));
+  for (int64_t i = 0; i < n; ++i) {
+    args[i] = Slot(list, pair::kHead);
+    list = Slot(list, pair::kTail);
+  }
+  return Apply(vm, f, args, static_cast<int>(n), caller);
+}
+
+Oop EvalInEnv(Vm& vm, Oop x, Oop env) {
+  Oop expanded = Expand(vm, x, env);
+  if (expanded == kErrorOop) return expanded;
+  Oop encoded = Encode(vm, expanded, env);
+  if (encoded == kErrorOop) return encoded;
+  int64_t level = EnvLevel(env);
+  // A level-0 Env holds globals (value cells), so its activation needs no slots.
+  int64_t nslots = level == 0 ? 0 : EnvOffset(env);
+  Frame frame{nullptr, nslots, level, env, kNil, kNil};
+  if (nslots <= kMaxStackSlots) {
+    frame.slots = static_cast<Oop*>(alloca((nslots + 1) * sizeof(Oop)));
+    std::memset(frame.slots, 0, (nslots + 1) * sizeof(Oop));
+  } else {
+    frame.nslots = 0;
+    if (!Materialize(vm, &frame)) return vm.OutOfMemory();
+    Oop bindings = Slot(frame.context, context::kBindings);
+    if (!ArraySetGrowing(bindings, nslots - 1, kNil)) return vm.OutOfMemory();
+    frame.slots = ArrayElements(bindings);
+    frame.nslots = nslots;
+  }
+  return Eval(vm, encoded, &frame);
+}
+
+Oop EvalTopLevel(Vm& vm, Oop form) {
+  Oop env = NewEnv(vm.current_globals(), 1, 0);
+  if (env == kNil) return vm.OutOfMemory();
+  return EvalInEnv(vm, form, env);
+}
+
+void NameValue(Oop value, Oop name) {
+  if (Is(value, kExprType)) {
+    if (Slot(value, expr::kName) == kNil) Slot(value, expr::kName) = name;
+  } else if (Is(value, kFormType) && SlotCount(value) > 0) {
+    Oop fn = Slot(value, form::kFunction);
+    if (Is(fn, kExprType) && Slot(fn, expr::kName) == kNil) Slot(fn, expr::kName) = name;
+  }
+}
+
+Oop NewExpr(Oop name, Oop defn, Oop ctx) {
+  Oop e = AllocSlots(kExprType, expr::kSlots, expr::kAllSlots - expr::kSlots);
+  if (e == kNil) return kNil;
+  Slot(e, expr::kName) = name;
+  Slot(e, expr::kDefn) = defn;
+  Slot(e, expr::kCtx) = ctx;
+  Slot(e, expr::kProfile) = MakeFixnum(0);
+  return e;
+}
+
+Oop NewForm(Oop function, Oop symbol_function) {
+  Oop f = AllocSlots(kFormType, form::kSlots);
+  if (f == kNil) return kNil;
+  Slot(f, form::kFunction) = function;
+  Slot(f, form::kSymbol) = symbol_function;
+  return f;
+}
+
+Oop NewFixed(Oop function) {
+  Oop f = AllocSlots(kFixedType, fixed::kSlots);
+  if (f == kNil) return kNil;
+  Slot(f, fixed::kFunction) = function;
+  return f;
+}
+
+}  // namespace maru

@@ -1,0 +1,48 @@
+// The three phases of evaluation (spec §5): expansion, encoding and evaluation of encoded forms,
+// plus application of functions. This is tier 0; compiled code calls back into Apply for anything
+// it does not handle itself.
+#ifndef MARU_RUNTIME_EVALUATOR_H_
+#define MARU_RUNTIME_EVALUATOR_H_
+
+#include "runtime/object.h"
+#include "runtime/vm.h"
+
+namespace maru {
+
+// Macro expansion of x in the expansion Env `env` (spec §5.2).
+Oop Expand(Vm& vm, Oop x, Oop env);
+// Encoding of an expanded form in `env` (spec §5.3).
+Oop Encode(Vm& vm, Oop x, Oop env);
+// Evaluation of an encoded form in an activation (spec §5.4).
+Oop Eval(Vm& vm, Oop x, Frame* frame);
+
+// Applies f to argc arguments (spec §5.4 `apply`).
+Oop Apply(Vm& vm, Oop f, const Oop* args, int argc, Frame* caller);
+// Applies f to the elements of a list.
+Oop ApplyList(Vm& vm, Oop f, Oop list, Frame* caller);
+
+// Expands, encodes and evaluates one top-level form in a fresh Env (level 1) whose parent is the
+// current *globals* (spec §5.1).
+Oop EvalTopLevel(Vm& vm, Oop form);
+// Expands, encodes and evaluates x directly in `env` (the `eval` primitive with an Env).
+Oop EvalInEnv(Vm& vm, Oop x, Oop env);
+
+// Moves an activation's locals from the C stack into a heap Context (needed once a closure
+// captures them). Returns false when memory cannot be had.
+bool Materialize(Vm& vm, Frame* frame);
+
+// Reads / writes a Variable (global value cell or local slot) from an activation.
+Oop VariableValue(Oop var, const Frame* frame);
+Oop SetVariableValue(Vm& vm, Oop var, Oop value, Frame* frame);
+
+// Gives an unnamed Expr (or a Form's unnamed Expr function) the name `name` (define / set).
+void NameValue(Oop value, Oop name);
+
+// Allocation of the built-in applicable objects.
+Oop NewExpr(Oop name, Oop defn, Oop ctx);
+Oop NewForm(Oop function, Oop symbol_function);
+Oop NewFixed(Oop function);
+
+}  // namespace maru
+
+#endif  // MARU_RUNTIME_EVALUATOR_H_

@@ -1,0 +1,45 @@
+// Subrs: primitives implemented in C++ (and, later, foreign functions). A Subr is a raw object
+// (spec §4.1: `_name _imp _sig _profile` are raw words); `_imp` holds the C entry address.
+#ifndef MARU_RUNTIME_SUBR_H_
+#define MARU_RUNTIME_SUBR_H_
+
+#include <cstdint>
+#include <string_view>
+
+#include "runtime/object.h"
+#include "runtime/vm.h"
+
+namespace maru {
+
+// A primitive receives its evaluated arguments as an array. Missing arguments read as nil through
+// Arg(). `caller` is the calling activation (nullptr when called from the host or a macro
+// expansion). It returns a value, or kErrorOop with the error pending in the Vm.
+using PrimitiveFn = Oop (*)(Vm& vm, const Oop* args, int argc, Frame* caller);
+// The function of a core special form: receives the unevaluated, encoded operand list.
+using SpecialFormFn = Oop (*)(Vm& vm, Oop operands, Frame* frame);
+
+enum class SubrKind : int32_t { kPrimitive = 0, kSpecialForm = 1, kForeign = 2 };
+
+struct SubrBody {
+  const char* name;  // _name (NUL-terminated UTF-8)
+  void* imp;         // _imp
+  const char* sig;   // _sig (foreign signature) or nullptr
+  int64_t profile;   // _profile
+  // Native-only.
+  SubrKind kind;
+  int32_t arity;  // the checked argument count, or -1 when unchecked
+  void* data;     // foreign-call data
+};
+
+inline bool IsSubr(Oop o) { return Is(o, kSubrType); }
+inline SubrBody* SubrOf(Oop o) { return reinterpret_cast<SubrBody*>(RawBytes(o)); }
+inline std::string_view SubrName(Oop o) { return SubrOf(o)->name ? SubrOf(o)->name : "subr"; }
+
+Oop NewPrimitive(const char* name, PrimitiveFn fn, int32_t arity);
+Oop NewSpecialFormSubr(const char* name, SpecialFormFn fn);
+
+inline Oop Arg(const Oop* args, int argc, int i) { return i < argc ? args[i] : kNil; }
+
+}  // namespace maru
+
+#endif  // MARU_RUNTIME_SUBR_H_
