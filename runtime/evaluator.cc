@@ -15,6 +15,8 @@ namespace {
 
 // Activations with more slots than this start in a heap Context instead of on the C stack.
 constexpr int64_t kMaxStackSlots = 256;
+// Slots of an activation that fit the fixed buffer of ApplyExpr's C frame.
+constexpr int64_t kStackSlots = 12;
 
 Oop MakeList(const Oop* items, int n, Oop tail = kNil) {
   Oop list = tail;
@@ -40,12 +42,6 @@ Oop OuterContext(const Frame* frame, int64_t hops) {
   return ctx;
 }
 
-Oop EvalOther(Vm& vm, Oop x, uint32_t type) {
-  Oop hook = vm.HookFor(vm.evaluators_var(), type);
-  if (hook == kNil) return x;
-  return Apply(vm, hook, &x, 1, nullptr);
-}
-
 Oop ArityError(Vm& vm, const char* what, Oop fn, const Oop* args, int argc) {
   Oop list = MakeList(args, argc);
   return vm.Error(std::string(what) + " arguments applying " + DumpForMessage(vm, fn) + " to " +
@@ -62,9 +58,10 @@ Oop ApplyExpr(Vm& vm, Oop fn, const Oop* args, int argc) {
   Oop body = Cdr(Cdr(defn));
   int64_t nslots = EnvOffset(env);
   Frame frame{nullptr, nslots, EnvLevel(env), env, Slot(fn, expr::kCtx), kNil};
-  if (nslots <= kMaxStackSlots) {
-    frame.slots = static_cast<Oop*>(alloca((nslots + 1) * sizeof(Oop)));
-    std::memset(frame.slots, 0, (nslots + 1) * sizeof(Oop));
+  Oop local_slots[kStackSlots];
+  if (nslots <= kStackSlots) {
+    frame.slots = local_slots;
+    for (int64_t i = 0; i < nslots; ++i) local_slots[i] = kNil;
   } else {
     frame.nslots = 0;
     if (!Materialize(vm, &frame)) return vm.OutOfMemory();
@@ -122,7 +119,7 @@ Oop ApplySubr(Vm& vm, Oop fn, const Oop* args, int argc, Frame* caller) {
 
 }  // namespace
 
-Oop VariableValue(Oop var, const Frame* frame) {
+Oop VariableValueSlow(Oop var, const Frame* frame) {
   int64_t level = VariableLevel(var);
   if (level == 0 || frame == nullptr) return Slot(var, variable::kValue);
   int64_t index = VariableIndex(var);
@@ -180,17 +177,45 @@ bool Materialize(Vm& vm, Frame* frame) {
   return true;
 }
 
-Oop Eval(Vm& vm, Oop x, Frame* frame) {
-  if (!IsObject(x)) return x;
-  uint32_t type = HeaderOf(x)->type;
-  if (type == kVariableType) return VariableValue(x, frame);
-  if (type != kPairType) {
-    if (type == kUndefinedType || type == kLongType || type == kDoubleType ||
-        type == kStringType) {
-      return x;
-    }
-    return EvalOther(vm, x, type);
+Oop EvalAtom(Vm& vm, Oop x, uint32_t type) {
+  if (type == kUndefinedType || type == kLongType || type == kDoubleType || type == kStringType) {
+    return x;
   }
+  Oop hook = vm.HookFor(vm.evaluators_var(), type);
+  if (hook == kNil) return x;
+  return Apply(vm, hook, &x, 1, nullptr);
+}
+
+namespace {
+
+// Evaluates the operands into args (argc of them) and applies fn.
+Oop EvalArgsAndApply(Vm& vm, Oop fn, Oop operands, int argc, Oop* args, Frame* frame) {
+  Oop p = operands;
+  for (int i = 0; i < argc; ++i) {
+    Oop value = Eval(vm, Slot(p, pair::kHead), frame);
+    if (value == kErrorOop) return value;
+    args[i] = value;
+    p = Slot(p, pair::kTail);
+  }
+  if (p != kNil) {
+    // A dotted operand list: the final atom is passed on unevaluated.
+    Oop list = MakeList(args, argc, p);
+    return list == kNil ? vm.OutOfMemory() : ApplyList(vm, fn, list, frame);
+  }
+  if (IsSubr(fn)) {
+    SubrBody* subr = SubrOf(fn);
+    if (subr->kind == SubrKind::kPrimitive && (subr->arity < 0 || subr->arity == argc)) {
+      return reinterpret_cast<PrimitiveFn>(subr->imp)(vm, args, argc, frame);
+    }
+  }
+  return Apply(vm, fn, args, argc, frame);
+}
+
+constexpr int kInlineArgs = 6;
+
+}  // namespace
+
+Oop EvalPair(Vm& vm, Oop x, Frame* frame) {
   if (vm.StackExhausted()) return vm.StackOverflow();
   ActiveForm active{x, vm.active};
   vm.active = &active;
@@ -208,36 +233,37 @@ Oop Eval(Vm& vm, Oop x, Frame* frame) {
     }
   } else {
     int argc = 0;
-    Oop p = operands;
-    while (IsPair(p)) {
-      ++argc;
-      p = Slot(p, pair::kTail);
-    }
-    Oop* args = static_cast<Oop*>(alloca((argc + 1) * sizeof(Oop)));
-    result = kNil;
-    p = operands;
-    for (int i = 0; i < argc; ++i) {
-      Oop value = Eval(vm, Slot(p, pair::kHead), frame);
-      if (value == kErrorOop) {
-        result = kErrorOop;
-        break;
-      }
-      args[i] = value;
-      p = Slot(p, pair::kTail);
-    }
-    if (result != kErrorOop) {
-      if (p != kNil) {
-        // A dotted operand list: the final atom is passed on unevaluated.
-        Oop list = MakeList(args, argc, p);
-        result = list == kNil ? vm.OutOfMemory() : ApplyList(vm, fn, list, frame);
-      } else {
-        result = Apply(vm, fn, args, argc, frame);
-      }
+    for (Oop p = operands; IsPair(p); p = Slot(p, pair::kTail)) ++argc;
+    if (argc <= kInlineArgs) {
+      Oop args[kInlineArgs];
+      result = EvalArgsAndApply(vm, fn, operands, argc, args, frame);
+    } else {
+      // Collector memory, so that the evaluated arguments stay visible to the GC.
+      Oop buffer = NewArrayStorage(argc);
+      result = buffer == kNil ? vm.OutOfMemory()
+                              : EvalArgsAndApply(vm, fn, operands, argc, Slots(buffer), frame);
     }
   }
   vm.active = active.prev;
   return result;
 }
+
+namespace {
+
+// Applies a value that is not a function through *applicators* (spec §5.4).
+[[gnu::noinline]] Oop ApplyThroughApplicator(Vm& vm, Oop f, const Oop* args, int argc,
+                                            Frame* caller) {
+  Oop applicator = vm.HookFor(vm.applicators_var(), TypeOf(f));
+  if (applicator == kNil) return vm.Error("cannot apply: " + DumpForMessage(vm, f));
+  if (vm.StackExhausted()) return vm.StackOverflow();
+  Oop spread = NewArrayStorage(argc + 1);
+  if (spread == kNil) return vm.OutOfMemory();
+  Slot(spread, 0) = f;
+  if (argc > 0) std::memcpy(&Slot(spread, 1), args, argc * sizeof(Oop));
+  return Apply(vm, applicator, Slots(spread), argc + 1, caller);
+}
+
+}  // namespace
 
 Oop Apply(Vm& vm, Oop f, const Oop* args, int argc, Frame* caller) {
   switch (TypeOf(f)) {
@@ -248,29 +274,20 @@ Oop Apply(Vm& vm, Oop f, const Oop* args, int argc, Frame* caller) {
     case kFixedType:
       return Apply(vm, SlotCount(f) > 0 ? Slot(f, fixed::kFunction) : kNil, args, argc, caller);
     default:
-      break;
+      return ApplyThroughApplicator(vm, f, args, argc, caller);
   }
-  Oop applicator = vm.HookFor(vm.applicators_var(), TypeOf(f));
-  if (applicator == kNil) return vm.Error("cannot apply: " + DumpForMessage(vm, f));
-  if (vm.StackExhausted()) return vm.StackOverflow();
-  Oop* spread = static_cast<Oop*>(alloca((argc + 1) * sizeof(Oop)));
-  spread[0] = f;
-  if (argc > 0) std::memcpy(spread + 1, args, argc * sizeof(Oop));
-  return Apply(vm, applicator, spread, argc + 1, caller);
 }
 
 Oop ApplyList(Vm& vm, Oop f, Oop list, Frame* caller) {
   int64_t n = ListLength(list);
-  if (n > (1 << 20)) {
-    // Too many to spread on the C stack.
-    return vm.Error("too many arguments in: apply");
-  }
-  Oop* args = static_cast<Oop*>(alloca((n + 1) * sizeof(Oop)));
+  if (n > (int64_t{1} << 24)) return vm.Error("too many arguments in: apply");
+  Oop buffer = NewArrayStorage(n);  // collector memory: the arguments stay visible to the GC
+  if (buffer == kNil) return vm.OutOfMemory();
   for (int64_t i = 0; i < n; ++i) {
-    args[i] = Slot(list, pair::kHead);
+    Slot(buffer, static_cast<int>(i)) = Slot(list, pair::kHead);
     list = Slot(list, pair::kTail);
   }
-  return Apply(vm, f, args, static_cast<int>(n), caller);
+  return Apply(vm, f, Slots(buffer), static_cast<int>(n), caller);
 }
 
 Oop EvalInEnv(Vm& vm, Oop x, Oop env) {

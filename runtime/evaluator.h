@@ -4,6 +4,7 @@
 #ifndef MARU_RUNTIME_EVALUATOR_H_
 #define MARU_RUNTIME_EVALUATOR_H_
 
+#include "runtime/env.h"
 #include "runtime/object.h"
 #include "runtime/vm.h"
 
@@ -13,8 +14,33 @@ namespace maru {
 Oop Expand(Vm& vm, Oop x, Oop env);
 // Encoding of an expanded form in `env` (spec §5.3).
 Oop Encode(Vm& vm, Oop x, Oop env);
-// Evaluation of an encoded form in an activation (spec §5.4).
-Oop Eval(Vm& vm, Oop x, Frame* frame);
+// Evaluation of an encoded form in an activation (spec §5.4). Atoms and Variables are handled
+// inline; pairs and hooked atoms go out of line.
+Oop EvalPair(Vm& vm, Oop x, Frame* frame);
+Oop EvalAtom(Vm& vm, Oop x, uint32_t type);
+Oop VariableValueSlow(Oop var, const Frame* frame);
+
+inline Oop VariableValue(Oop var, const Frame* frame) {
+  Oop env = Slot(var, variable::kEnv);
+  // Locals of the running activation are the common case.
+  if (frame != nullptr && IsObject(env) && Slot(env, env::kLevel) == MakeFixnum(frame->level) &&
+      frame->level != 0) {
+    Oop index = Slot(var, variable::kIndex);
+    int64_t i = FixnumValue(index);
+    if (IsFixnum(index) && static_cast<uint64_t>(i) < static_cast<uint64_t>(frame->nslots)) {
+      return frame->slots[i];
+    }
+  }
+  return VariableValueSlow(var, frame);
+}
+
+inline Oop Eval(Vm& vm, Oop x, Frame* frame) {
+  if (!IsObject(x)) return x;
+  uint32_t type = HeaderOf(x)->type;
+  if (type == kVariableType) return VariableValue(x, frame);
+  if (type == kPairType) return EvalPair(vm, x, frame);
+  return EvalAtom(vm, x, type);
+}
 
 // Applies f to argc arguments (spec §5.4 `apply`).
 Oop Apply(Vm& vm, Oop f, const Oop* args, int argc, Frame* caller);
@@ -31,8 +57,7 @@ Oop EvalInEnv(Vm& vm, Oop x, Oop env);
 // captures them). Returns false when memory cannot be had.
 bool Materialize(Vm& vm, Frame* frame);
 
-// Reads / writes a Variable (global value cell or local slot) from an activation.
-Oop VariableValue(Oop var, const Frame* frame);
+// Writes a Variable (global value cell or local slot) from an activation.
 Oop SetVariableValue(Vm& vm, Oop var, Oop value, Frame* frame);
 
 // Gives an unnamed Expr (or a Form's unnamed Expr function) the name `name` (define / set).
