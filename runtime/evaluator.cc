@@ -8,6 +8,7 @@
 #include "runtime/heap.h"
 #include "runtime/printer.h"
 #include "runtime/subr.h"
+#include "runtime/tier_up.h"
 
 namespace maru {
 
@@ -48,7 +49,30 @@ Oop ArityError(Vm& vm, const char* what, Oop fn, const Oop* args, int argc) {
                   DumpForMessage(vm, list));
 }
 
+// The native words of an Expr exist when it was made by the core (or by `allocate` with no more
+// than the public slots).
+inline bool HasNativeWords(Oop fn) { return SlotCount(fn) <= expr::kSlots; }
+
+Oop InterpretExpr(Vm& vm, Oop fn, const Oop* args, int argc);
+
 Oop ApplyExpr(Vm& vm, Oop fn, const Oop* args, int argc) {
+  if (HasNativeWords(fn)) {
+    Oop entry = Slot(fn, expr::kEntry);
+    if (entry != kNil) return reinterpret_cast<CompiledEntry>(entry)(&vm, fn, args, argc);
+    if (vm.tier_up != nullptr && Slot(fn, expr::kInfo) != kExprNotCompilable) {
+      // The counter is a raw integer (a native word, invisible to Maru code).
+      Oop calls = Slot(fn, expr::kCalls) + 1;
+      Slot(fn, expr::kCalls) = calls;
+      if (static_cast<int64_t>(calls) > vm.tier_up->threshold() && vm.tier_up->Compile(vm, fn)) {
+        entry = Slot(fn, expr::kEntry);
+        return reinterpret_cast<CompiledEntry>(entry)(&vm, fn, args, argc);
+      }
+    }
+  }
+  return InterpretExpr(vm, fn, args, argc);
+}
+
+Oop InterpretExpr(Vm& vm, Oop fn, const Oop* args, int argc) {
   if (vm.StackExhausted()) return vm.StackOverflow();
   if (vm.InterruptPending()) return vm.TakeInterrupt();
   Oop defn = Slot(fn, expr::kDefn);

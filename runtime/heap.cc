@@ -44,7 +44,7 @@ Oop AllocRaw(uint32_t type, size_t nbytes, bool scanned) {
   size_t total = sizeof(Header) + rounded;
   void* p = scanned ? GC_MALLOC(total) : GC_MALLOC_ATOMIC(total);
   if (p == nullptr) return kNil;
-  if (!scanned) std::memset(p, 0, total);
+  if (!scanned) std::memset(p, 0, GC_size(p));
   Header* h = static_cast<Header*>(p);
   h->type = type;
   h->info = MakeInfo(rounded, true);
@@ -54,7 +54,9 @@ Oop AllocRaw(uint32_t type, size_t nbytes, bool scanned) {
 void* AllocAtomicBytes(size_t nbytes) {
   if (nbytes > kMaxObjectBytes) return nullptr;
   void* p = GC_MALLOC_ATOMIC(nbytes == 0 ? 1 : nbytes);
-  if (p != nullptr) std::memset(p, 0, nbytes);
+  // Atomic memory is not cleared by the collector, and the block may be larger than asked for
+  // (callers use AllocatedSize): clear all of it.
+  if (p != nullptr) std::memset(p, 0, GC_size(p));
   return p;
 }
 

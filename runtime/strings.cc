@@ -64,6 +64,9 @@ bool StringSetGrowing(Oop s, int64_t i, uint32_t c) {
       if (chars == nullptr) return false;
       if (length > 0) std::memcpy(chars, StringChars(s), length * sizeof(uint32_t));
       Slot(s, string::kBits) = reinterpret_cast<Oop>(chars);
+    } else {
+      // Growing in place: the new characters are code 0 whatever the storage held before.
+      std::memset(StringChars(s) + length, 0, (capacity - length) * sizeof(uint32_t));
     }
     // The reference's rule: the length becomes the new capacity (new characters are code 0).
     Slot(s, string::kSize) = MakeFixnum(capacity);

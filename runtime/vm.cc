@@ -102,7 +102,7 @@ void Vm::SetStackLimitForCurrentThread(size_t reserve) {
   pthread_attr_getstack(&attr, &base, &size);
   pthread_attr_destroy(&attr);
   if (size <= reserve * 2) reserve = size / 4;
-  stack_limit_ = reinterpret_cast<uintptr_t>(base) + reserve;
+  stack_limit = reinterpret_cast<uintptr_t>(base) + reserve;
 }
 
 Oop Vm::Error(std::string message) {

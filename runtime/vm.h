@@ -69,7 +69,17 @@ enum SpecialForm : int {
   kSpecialFormCount
 };
 
-class Vm {
+class TierUp;
+
+// The fields machine code reads directly, at fixed offsets from the Vm pointer.
+struct VmHotFields {
+  uintptr_t stack_limit = 0;  // offset 0: the lowest usable stack address (see StackExhausted)
+  std::atomic<uint8_t> interrupt{0};  // offset 8: non-zero when an interrupt is pending
+};
+inline constexpr int kVmStackLimitOffset = 0;
+inline constexpr int kVmInterruptOffset = 8;
+
+class Vm : public VmHotFields {
  public:
   Vm();
   ~Vm();
@@ -91,17 +101,17 @@ class Vm {
 
   // True when the native stack is nearly exhausted; callers then raise "stack overflow".
   bool StackExhausted() const {
-    return reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) < stack_limit_;
+    return reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) < stack_limit;
   }
   Oop StackOverflow() { return Error("stack overflow"); }
   // Sets the stack limit from the calling thread's stack bounds, keeping `reserve` bytes spare.
   void SetStackLimitForCurrentThread(size_t reserve = 256 * 1024);
 
   // Asynchronous interrupt (SIGINT): polled at calls and loop iterations.
-  void RequestInterrupt() { interrupt_.store(true, std::memory_order_relaxed); }
-  bool InterruptPending() const { return interrupt_.load(std::memory_order_relaxed); }
+  void RequestInterrupt() { interrupt.store(1, std::memory_order_relaxed); }
+  bool InterruptPending() const { return interrupt.load(std::memory_order_relaxed) != 0; }
   Oop TakeInterrupt() {
-    interrupt_.store(false, std::memory_order_relaxed);
+    interrupt.store(0, std::memory_order_relaxed);
     return Error("interrupt");
   }
 
@@ -135,6 +145,10 @@ class Vm {
   Oop sym_t, sym_quote, sym_quasiquote, sym_unquote, sym_unquote_splicing, sym_set, sym_bracket,
       sym_brace, sym_dot, sym_type_names;
 
+  // --- Tiering ----------------------------------------------------------------------------------
+  // The compiler, when one is attached (nullptr: interpreter only). Not owned.
+  TierUp* tier_up = nullptr;
+
   // --- Evaluation state -------------------------------------------------------------------------
   ActiveForm* active = nullptr;
   int verbose = 0;
@@ -165,8 +179,6 @@ class Vm {
   Oop source_paths_ = kNil;  // alist (path-string . String)
 
   PendingError error_;
-  uintptr_t stack_limit_ = 0;
-  std::atomic<bool> interrupt_{false};
   bool in_backtrace_hook_ = false;
 };
 

@@ -3,13 +3,21 @@
 # stdout, the first line of stderr and the exit status with the expectations beside each program
 # (see tests/maru/README.md).
 #
-# usage: run_conformance.sh MARU_BINARY [maru options for the execution mode ...]
+# usage: run_conformance.sh [--expect-no-fallback] MARU_BINARY [maru options for the mode ...]
+#   --expect-no-fallback  also require `maru-stats: functions_fallback=0` (every function that
+#                         was asked to compile did compile)
 # Environment: CONFORMANCE_FILTER=regex to run a subset.
 set -uo pipefail
 
+expect_no_fallback=0
+if [[ "${1:-}" == "--expect-no-fallback" ]]; then
+  expect_no_fallback=1
+  shift
+fi
 maru="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 shift
 mode_flags=("$@")
+((expect_no_fallback)) && mode_flags+=(--stats)
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 dir="$here/maru"
 work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/conformance.XXXXXX")"
@@ -33,6 +41,9 @@ for program in *.l; do
   fi
   if [[ "$status" != "$expected_status" ]]; then
     problems+="  exit status $status, expected $expected_status\n"
+  fi
+  if ((expect_no_fallback)) && ! grep -q '^maru-stats: functions_fallback=0$' "$work/err"; then
+    problems+="  functions fell back to the interpreter:\n$(grep '^maru-stats: \(functions_fallback\|fallback_reason\)' "$work/err")\n"
   fi
   if [[ -f "$name.err" ]]; then
     expected_err="$(head -n 1 "$name.err")"

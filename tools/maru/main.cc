@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "jit/jit.h"
 #include "runtime/heap.h"
 #include "runtime/loader.h"
 #include "runtime/repl.h"
@@ -37,10 +38,16 @@ constexpr char kUsage[] =
     "  -O          optimise (prelude structure accessors without type checks)\n"
     "  -L DIR      (before the first file) prefix for load/require\n"
     "  -e EXPR     evaluate the forms in EXPR after the files\n"
-    "  --jit=off   execution mode (the interpreter; the only mode in this build)\n"
+    "  --jit=MODE  off (interpreter only), auto (compile hot functions; default), eager\n"
+    "              (compile every function before its first call)\n"
+    "  --code=KIND code memory: auto (default), memory (in-memory only), dlopen\n"
+    "  --dump-ir   print the IR of each compiled function on stderr\n"
+    "  --dump-asm  print the assembly of each compiled function on stderr\n"
+    "  --stats     print JIT statistics (maru-stats: key=value) on stderr at exit\n"
     "  --help      this text\n";
 
 Vm* g_vm = nullptr;
+bool g_verbose_start = false;  // -v given: say at start-up when the JIT cannot run
 
 void OnInterrupt(int) {
   if (g_vm != nullptr) g_vm->RequestInterrupt();
@@ -50,6 +57,59 @@ struct Invocation {
   std::vector<std::string> args;
   int status = 0;
 };
+
+// Options that configure the engine itself; they are read before anything runs (the others take
+// effect where they appear, as in the reference).
+struct EngineOptions {
+  jit::JitOptions jit;
+  bool stats = false;
+};
+
+// Removes the engine options from `args`; false (with a message printed) on a bad one.
+bool ParseEngineOptions(std::vector<std::string>* args, EngineOptions* options) {
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args->size(); ++i) {
+    const std::string& arg = (*args)[i];
+    if (arg == "-e" && i + 1 < args->size()) {  // an expression, not an option
+      rest.push_back(arg);
+      rest.push_back((*args)[++i]);
+    } else if (arg.rfind("--jit=", 0) == 0) {
+      std::string mode = arg.substr(6);
+      if (mode == "off") {
+        options->jit.mode = jit::JitMode::kOff;
+      } else if (mode == "auto") {
+        options->jit.mode = jit::JitMode::kAuto;
+      } else if (mode == "eager") {
+        options->jit.mode = jit::JitMode::kEager;
+      } else {
+        std::fprintf(stderr, "error: %s: expected off, auto or eager\n", arg.c_str());
+        return false;
+      }
+    } else if (arg.rfind("--code=", 0) == 0) {
+      std::string kind = arg.substr(7);
+      if (kind == "auto") {
+        options->jit.code = jit::CodeRequest::kAuto;
+      } else if (kind == "memory") {
+        options->jit.code = jit::CodeRequest::kMemory;
+      } else if (kind == "dlopen") {
+        options->jit.code = jit::CodeRequest::kDlopen;
+      } else {
+        std::fprintf(stderr, "error: %s: expected auto, memory or dlopen\n", arg.c_str());
+        return false;
+      }
+    } else if (arg == "--dump-ir") {
+      options->jit.dump_ir = true;
+    } else if (arg == "--dump-asm") {
+      options->jit.dump_asm = true;
+    } else if (arg == "--stats") {
+      options->stats = true;
+    } else {
+      rest.push_back(arg);
+    }
+  }
+  *args = std::move(rest);
+  return true;
+}
 
 // Reports a pending error or exit request; returns the process status.
 int Finish(Vm& vm) {
@@ -69,9 +129,10 @@ Oop StringList(const std::vector<std::string>& items) {
   return list;
 }
 
-int Run(const std::vector<std::string>& argv) {
+int Run(const std::vector<std::string>& argv, jit::Jit* jit) {
   Vm vm;
   g_vm = &vm;
+  if (jit != nullptr && jit->stats().code_memory != "none") vm.tier_up = jit;
   Oop args = StringList(argv);
   bool no_prelude = false, prelude_loaded = false, loaded_file = false;
   std::vector<std::string> expressions;
@@ -107,11 +168,6 @@ int Run(const std::vector<std::string>& argv) {
       }
       expressions.push_back(StringToUtf8(Car(rest)));
       rest = Cdr(rest);
-    } else if (arg.rfind("--jit=", 0) == 0) {
-      if (arg != "--jit=off") {
-        std::fprintf(stderr, "error: %s: this build has only --jit=off\n", arg.c_str());
-        return 1;
-      }
     } else if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
       return 0;
@@ -145,7 +201,20 @@ int Run(const std::vector<std::string>& argv) {
 
 void* RunThread(void* arg) {
   auto* invocation = static_cast<Invocation*>(arg);
-  invocation->status = Run(invocation->args);
+  EngineOptions options;
+  if (!ParseEngineOptions(&invocation->args, &options)) {
+    invocation->status = 1;
+    return nullptr;
+  }
+  std::unique_ptr<jit::Jit> jit = jit::Jit::Create(options.jit);
+  if (jit->stats().code_memory == "none" && options.jit.mode != jit::JitMode::kOff &&
+      (options.stats || g_verbose_start)) {
+    std::fprintf(stderr, "maru: no executable memory (%s): running the interpreter\n",
+                 jit->stats().code_memory_reason.c_str());
+  }
+  invocation->status = Run(invocation->args, jit.get());
+  std::fflush(stdout);
+  if (options.stats) std::fputs(jit->FormatStats().c_str(), stderr);
   return nullptr;
 }
 
@@ -161,6 +230,9 @@ int main(int argc, char** argv) {
 
   maru::Invocation invocation;
   invocation.args.assign(argv + 1, argv + argc);
+  for (const std::string& arg : invocation.args) {
+    if (arg == "-v") maru::g_verbose_start = true;
+  }
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, maru::kEvaluatorStackBytes);

@@ -1,0 +1,33 @@
+// Code generation from IR to machine code for the host ISA, behind one interface.
+#ifndef MARU_JIT_BACKEND_BACKEND_H_
+#define MARU_JIT_BACKEND_BACKEND_H_
+
+#include <memory>
+#include <string>
+
+#include "jit/codemem/code_memory.h"
+#include "jit/ir/ir.h"
+
+namespace maru::jit {
+
+struct BackendOptions {
+  // When non-null, the generated assembly is appended here (--dump-asm).
+  std::string* assembly = nullptr;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const char* name() const = 0;
+  // Generates code for `f` (entry ABI: runtime/tier_up.h CompiledEntry) and installs it in
+  // `memory`. Returns false and sets *error when it cannot.
+  virtual bool Compile(const ir::Function& f, CodeMemory& memory, const BackendOptions& options,
+                       CodeBlock* out, std::string* error) = 0;
+};
+
+// The backend for the machine this process runs on, or nullptr when there is none.
+std::unique_ptr<Backend> NewHostBackend();
+
+}  // namespace maru::jit
+
+#endif  // MARU_JIT_BACKEND_BACKEND_H_

@@ -1,0 +1,46 @@
+// Executable memory for compiled code, behind one interface. Every implementation keeps W^X:
+// no page is ever writable and executable at once, and a page that may be executing is never
+// made writable again.
+#ifndef MARU_JIT_CODEMEM_CODE_MEMORY_H_
+#define MARU_JIT_CODEMEM_CODE_MEMORY_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace maru::jit {
+
+// Installed code: `rx` is where it runs; `handle` identifies it to Release.
+struct CodeBlock {
+  void* rx = nullptr;
+  size_t size = 0;
+  void* handle = nullptr;
+};
+
+class CodeMemory {
+ public:
+  virtual ~CodeMemory() = default;
+  // The kind's name as --stats shows it: "wx", "dual" or "mapjit".
+  virtual const char* kind() const = 0;
+  // Reserves `size` bytes, lets `write` fill them (it receives a writable view and the address
+  // the code will run at, for relocation), then makes them executable. Returns false and sets
+  // *error when memory cannot be had or the platform refuses.
+  virtual bool Install(size_t size, const std::function<bool(uint8_t* rw, uint64_t rx)>& write,
+                       CodeBlock* out, std::string* error) = 0;
+  // Frees installed code that can no longer run.
+  virtual void Release(const CodeBlock& block) = 0;
+  // Bytes of code currently installed.
+  virtual size_t bytes_in_use() const = 0;
+};
+
+// Linux and other POSIX systems: one memfd mapped twice (a writable view and an executable
+// view at different addresses).
+std::unique_ptr<CodeMemory> NewDualMappedCodeMemory(std::string* error);
+// POSIX: fresh pages written while RW, then turned RX with mprotect (never writable again).
+std::unique_ptr<CodeMemory> NewWriteThenExecuteCodeMemory(std::string* error);
+
+}  // namespace maru::jit
+
+#endif  // MARU_JIT_CODEMEM_CODE_MEMORY_H_

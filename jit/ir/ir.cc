@@ -1,0 +1,123 @@
+#include "jit/ir/ir.h"
+
+namespace maru::jit::ir {
+
+const char* OpcodeName(Opcode op) {
+  switch (op) {
+    case Opcode::kConst: return "const";
+    case Opcode::kLoadSlot: return "loadslot";
+    case Opcode::kStoreSlot: return "storeslot";
+    case Opcode::kLoadGlobal: return "loadglobal";
+    case Opcode::kStoreGlobal: return "storeglobal";
+    case Opcode::kLoadVar: return "loadvar";
+    case Opcode::kStoreVar: return "storevar";
+    case Opcode::kDefine: return "define";
+    case Opcode::kNameValue: return "namevalue";
+    case Opcode::kIsFixed: return "isfixed";
+    case Opcode::kCall: return "call";
+    case Opcode::kPrimitive: return "prim";
+    case Opcode::kClosure: return "closure";
+    case Opcode::kApplyFixed: return "applyfixed";
+    case Opcode::kEvalForm: return "evalform";
+    case Opcode::kEvalAtom: return "evalatom";
+    case Opcode::kPollInterrupt: return "pollinterrupt";
+    case Opcode::kJump: return "jump";
+    case Opcode::kBranch: return "branch";
+    case Opcode::kReturn: return "return";
+  }
+  return "?";
+}
+
+const char* PrimitiveOpName(PrimitiveOp op) {
+  static const char* const kNames[] = {"+", "-", "*", "<", "<=", ">", ">=", "=", "!=",
+                                       "car", "cdr", "not", "pair?"};
+  return kNames[static_cast<int>(op)];
+}
+
+bool IsTerminator(Opcode op) {
+  return op == Opcode::kJump || op == Opcode::kBranch || op == Opcode::kReturn;
+}
+
+bool HasResult(Opcode op) {
+  switch (op) {
+    case Opcode::kStoreGlobal:
+    case Opcode::kStoreVar:
+    case Opcode::kNameValue:
+    case Opcode::kPollInterrupt:
+    case Opcode::kJump:
+    case Opcode::kBranch:
+    case Opcode::kReturn:
+      return false;
+    default:
+      return true;
+  }
+}
+
+bool MayFail(Opcode op) {
+  switch (op) {
+    case Opcode::kLoadVar:
+    case Opcode::kStoreVar:
+    case Opcode::kCall:
+    case Opcode::kPrimitive:
+    case Opcode::kClosure:
+    case Opcode::kApplyFixed:
+    case Opcode::kEvalForm:
+    case Opcode::kEvalAtom:
+    case Opcode::kPollInterrupt:
+      return true;
+    default:
+      return false;
+  }
+}
+
+BlockId Builder::NewBlock(int nparams) {
+  Block block;
+  for (int i = 0; i < nparams; ++i) block.params.push_back(f_->value_count++);
+  f_->blocks.push_back(std::move(block));
+  return static_cast<BlockId>(f_->blocks.size() - 1);
+}
+
+bool Builder::Terminated() const {
+  const Block& b = f_->blocks[current_];
+  return !b.instrs.empty() && IsTerminator(b.instrs.back().op);
+}
+
+ValueId Builder::Const(Oop value) { return Emit(Opcode::kConst, {}, value); }
+
+ValueId Builder::Emit(Opcode op, std::vector<ValueId> args, Oop imm, int64_t aux, Oop imm2) {
+  Instr instr;
+  instr.op = op;
+  instr.args = std::move(args);
+  instr.imm = imm;
+  instr.imm2 = imm2;
+  instr.aux = aux;
+  if (HasResult(op)) instr.result = f_->value_count++;
+  f_->blocks[current_].instrs.push_back(std::move(instr));
+  return f_->blocks[current_].instrs.back().result;
+}
+
+void Builder::Jump(BlockId target, std::vector<ValueId> args) {
+  Instr instr;
+  instr.op = Opcode::kJump;
+  instr.args = std::move(args);
+  instr.targets[0] = target;
+  f_->blocks[current_].instrs.push_back(std::move(instr));
+}
+
+void Builder::Branch(ValueId cond, BlockId if_true, BlockId if_false) {
+  Instr instr;
+  instr.op = Opcode::kBranch;
+  instr.args = {cond};
+  instr.targets[0] = if_true;
+  instr.targets[1] = if_false;
+  f_->blocks[current_].instrs.push_back(std::move(instr));
+}
+
+void Builder::Return(ValueId value) {
+  Instr instr;
+  instr.op = Opcode::kReturn;
+  instr.args = {value};
+  f_->blocks[current_].instrs.push_back(std::move(instr));
+}
+
+}  // namespace maru::jit::ir

@@ -1,0 +1,123 @@
+// The JIT's SSA intermediate representation.
+//
+// A Function is a list of basic blocks; block 0 is the entry. Values are produced by instructions
+// or are block parameters (this IR uses block parameters instead of phi nodes: a jump passes one
+// argument per parameter of its target). Every value is a tagged Maru word (Oop); the IR never
+// knows a machine.
+//
+// Locals of the compiled Maru function live in the activation's slot array (the interpreter's
+// Frame layout) and are read and written with LoadSlot/StoreSlot, so that the interpreter can run
+// any form inside a compiled activation. Instructions that can raise an error have an implicit
+// edge to the function's error exit (they return kErrorOop, which the backend tests).
+#ifndef MARU_JIT_IR_IR_H_
+#define MARU_JIT_IR_IR_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/object.h"
+
+namespace maru::jit::ir {
+
+using ValueId = int32_t;
+using BlockId = int32_t;
+inline constexpr ValueId kNoValue = -1;
+
+enum class Opcode : uint8_t {
+  kConst,        // imm: the constant
+  kLoadSlot,     // aux: slot index of the running activation
+  kStoreSlot,    // args[0]: value; aux: slot index; result: the value
+  kLoadGlobal,   // imm: Variable (level 0): its value cell
+  kStoreGlobal,  // args[0]: value; imm: Variable
+  kLoadVar,      // imm: Variable of an enclosing activation (through the Context chain)
+  kStoreVar,     // args[0]: value; imm: Variable of an enclosing activation
+  kDefine,       // args[0]: value; imm: Variable; stores and names the value (spec §6 define)
+  kNameValue,    // args[0]: value; imm: name Symbol; names an unnamed Expr (spec §6 set)
+  kIsFixed,      // args[0]: value; result: t if it is a Fixed, else nil
+  kCall,         // args[0]: function, args[1..]: arguments; imm: the call form
+  kPrimitive,    // args: operands; imm: the primitive's global Variable; aux: PrimitiveOp;
+                 // imm2: the core Subr the Variable held when compiled (the fast path's guard)
+  kClosure,      // imm: the encoded lambda operands (Env params . body)
+  kApplyFixed,   // args[0]: the Fixed; imm: the form (its operands are applied unevaluated)
+  kEvalForm,     // imm: an encoded form the interpreter evaluates in this activation
+  kEvalAtom,     // imm: an atom whose evaluation goes through *evaluators*
+  kPollInterrupt,  // loop back-edges: raises "interrupt" when one is pending
+  // Terminators.
+  kJump,    // targets[0]; args: the target's parameters
+  kBranch,  // args[0]: condition (nil is false); targets[0] if true, targets[1] if false
+  kReturn,  // args[0]
+};
+
+// Inline fast paths for core primitives (their general case calls the primitive).
+enum class PrimitiveOp : uint8_t {
+  kAdd, kSub, kMul, kLt, kLe, kGt, kGe, kEq, kNe, kCar, kCdr, kNot, kPairP,
+  kCount
+};
+
+struct Instr {
+  Opcode op;
+  ValueId result = kNoValue;
+  std::vector<ValueId> args;
+  Oop imm = kNil;
+  Oop imm2 = kNil;
+  Oop form = kNil;  // the source form (call sites: for backtraces of slow paths)
+  int64_t aux = 0;
+  BlockId targets[2] = {-1, -1};
+};
+
+struct Block {
+  std::vector<ValueId> params;
+  std::vector<Instr> instrs;  // the last one is the terminator
+};
+
+struct Function {
+  std::string name;            // for dumps and symbols
+  Oop expr = kNil;             // the Expr compiled (its defn holds every Oop the code uses)
+  Oop env = kNil;              // the lambda's Env
+  int64_t level = 0;           // its level
+  int64_t nslots = 0;          // slots of the activation
+  std::vector<int64_t> param_slots;  // slot of each fixed parameter, in order
+  int64_t rest_slot = -1;            // slot of the rest parameter, or -1
+  std::vector<Block> blocks;
+  int32_t value_count = 0;
+
+  // Statistics of lowering: forms left to the interpreter inside compiled code.
+  int64_t interpreted_forms = 0;
+};
+
+const char* OpcodeName(Opcode op);
+const char* PrimitiveOpName(PrimitiveOp op);
+bool IsTerminator(Opcode op);
+bool HasResult(Opcode op);
+bool MayFail(Opcode op);  // may return kErrorOop (an implicit edge to the error exit)
+
+// Appends instructions to a Function.
+class Builder {
+ public:
+  explicit Builder(Function* f) : f_(f) {}
+
+  BlockId NewBlock(int nparams = 0);
+  void SetBlock(BlockId b) { current_ = b; }
+  BlockId current() const { return current_; }
+  ValueId Param(BlockId b, int i) const { return f_->blocks[b].params[i]; }
+  // True once the current block has its terminator.
+  bool Terminated() const;
+
+  ValueId Const(Oop value);
+  ValueId Emit(Opcode op, std::vector<ValueId> args = {}, Oop imm = kNil, int64_t aux = 0,
+               Oop imm2 = kNil);
+  void Jump(BlockId target, std::vector<ValueId> args = {});
+  void Branch(ValueId cond, BlockId if_true, BlockId if_false);
+  void Return(ValueId value);
+  // Records the source form of the instruction just emitted.
+  void SetForm(Oop form) { f_->blocks[current_].instrs.back().form = form; }
+
+ private:
+  Function* f_;
+  BlockId current_ = -1;
+};
+
+}  // namespace maru::jit::ir
+
+#endif  // MARU_JIT_IR_IR_H_

@@ -1,0 +1,257 @@
+#include "jit/jit.h"
+
+#include <asmjit/x86.h>
+#include <gc.h>
+#include <setjmp.h>
+#include <signal.h>
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "jit/ir/printer.h"
+#include "jit/ir/verifier.h"
+#include "jit/lower/lower.h"
+#include "jit/passes/passes.h"
+#include "runtime/heap.h"
+#include "runtime/printer.h"
+
+namespace maru::jit {
+
+namespace {
+
+// Compiled code of one lambda. Allocated in collector memory and referenced from every Expr that
+// runs it (expr::kInfo), so it lives while any such Expr can be called; its `defn` keeps every
+// object the machine code names alive (code memory is not scanned by the collector).
+struct CompiledCode {
+  Oop defn;
+  Jit* jit;
+  CodeBlock block;
+};
+
+void FinalizeCompiledCode(void* object, void* /*data*/) {
+  auto* code = static_cast<CompiledCode*>(object);
+  if (code->jit != nullptr) code->jit->ReleaseCode(code);
+}
+
+int64_t MicrosSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
+}
+
+// --- The code-memory probe: compile `return 42`, install, call, check. -------------------------
+
+sigjmp_buf* probe_jump = nullptr;
+
+void ProbeFault(int) {
+  if (probe_jump != nullptr) siglongjmp(*probe_jump, 1);
+}
+
+bool Probe(CodeMemory& memory, std::string* why) {
+#if defined(__x86_64__)
+  asmjit::CodeHolder code;
+  code.init(asmjit::Environment::host());
+  asmjit::x86::Assembler a(&code);
+  a.mov(asmjit::x86::eax, 42);
+  a.ret();
+  code.flatten();
+  size_t size = code.codeSize();
+  CodeBlock block;
+  if (!memory.Install(
+          size,
+          [&](uint8_t* rw, uint64_t rx) {
+            code.relocateToBase(rx);
+            code.copyFlattenedData(rw, size, asmjit::CopySectionFlags::kPadTargetBuffer);
+            return true;
+          },
+          &block, why)) {
+    return false;
+  }
+  // Mapped but not executable would fault: catch that instead of dying.
+  struct sigaction action = {}, old_segv, old_bus;
+  action.sa_handler = ProbeFault;
+  sigaction(SIGSEGV, &action, &old_segv);
+  sigaction(SIGBUS, &action, &old_bus);
+  sigjmp_buf jump;
+  int result = -1;
+  if (sigsetjmp(jump, 1) == 0) {
+    probe_jump = &jump;
+    result = reinterpret_cast<int (*)()>(block.rx)();
+  }
+  probe_jump = nullptr;
+  sigaction(SIGSEGV, &old_segv, nullptr);
+  sigaction(SIGBUS, &old_bus, nullptr);
+  memory.Release(block);
+  if (result != 42) {
+    *why = "installed code did not run";
+    return false;
+  }
+  return true;
+#else
+  *why = "no backend for this machine";
+  return false;
+#endif
+}
+
+}  // namespace
+
+Jit::Jit(const JitOptions& options)
+    : options_(options),
+      threshold_(options.mode == JitMode::kEager ? 0 : options.threshold),
+      backend_(NewHostBackend()) {}
+
+Jit::~Jit() = default;
+
+std::unique_ptr<Jit> Jit::Create(const JitOptions& options) {
+  std::unique_ptr<Jit> jit(new Jit(options));
+  JitStats& stats = jit->stats_;
+  if (options.mode == JitMode::kOff) {
+    stats.code_memory_reason = "--jit=off";
+    return jit;
+  }
+  if (jit->backend_ == nullptr) {
+    stats.code_memory_reason = "no backend for this machine";
+    return jit;
+  }
+  if (options.code == CodeRequest::kDlopen) {
+    stats.code_memory_reason = "the dlopen code memory is not available in this build";
+    return jit;
+  }
+  std::string reasons;
+  using Factory = std::unique_ptr<CodeMemory> (*)(std::string*);
+  // Dual mapping first: it needs no mprotect per function and survives MDWE and SELinux
+  // execmem refusals; then write-then-execute pages.
+  for (Factory factory : {Factory{NewDualMappedCodeMemory}, Factory{NewWriteThenExecuteCodeMemory}}) {
+    std::string why;
+    std::unique_ptr<CodeMemory> memory = factory(&why);
+    if (memory != nullptr && Probe(*memory, &why)) {
+      stats.code_memory = memory->kind();
+      stats.code_memory_reason = reasons.empty() ? "probe succeeded" : reasons;
+      jit->memory_ = std::move(memory);
+      return jit;
+    }
+    absl::StrAppend(&reasons, reasons.empty() ? "" : "; ",
+                    memory != nullptr ? memory->kind() : "?", ": ", why);
+  }
+  stats.code_memory_reason = reasons;
+  return jit;
+}
+
+bool Jit::Compile(Vm& vm, Oop expr) {
+  absl::MutexLock lock(&mu_);
+  auto decline = [&](const std::string& reason) {
+    Slot(expr, expr::kInfo) = kExprNotCompilable;
+    ++stats_.functions_fallback;
+    ++stats_.fallback_reasons[reason];
+    return false;
+  };
+  if (memory_ == nullptr) return decline("no code memory");
+  FreePendingCode();
+  Oop defn = Slot(expr, expr::kDefn);
+  auto cached = by_defn_.find(defn);
+  if (cached != by_defn_.end()) {
+    auto* code = static_cast<CompiledCode*>(cached->second);
+    Slot(expr, expr::kInfo) = reinterpret_cast<Oop>(code);
+    Slot(expr, expr::kEntry) = reinterpret_cast<Oop>(code->block.rx);
+    ++stats_.cache_hits;
+    return true;
+  }
+
+  auto start = std::chrono::steady_clock::now();
+  ir::Function f;
+  std::string failure = LowerExpr(vm, expr, &f);
+  if (failure.empty() && options_.verify) failure = ir::Verify(f);
+  stats_.lower_us += MicrosSince(start);
+  if (!failure.empty()) return decline(failure);
+
+  auto passes_start = std::chrono::steady_clock::now();
+  failure = RunPasses(f, options_.verify);
+  stats_.passes_us += MicrosSince(passes_start);
+  if (!failure.empty()) return decline("IR verification: " + failure);
+
+  if (options_.dump_ir) {
+    std::string text = ir::Print(f, [&](Oop o) { return DumpForMessage(vm, o, 80); });
+    std::fprintf(options_.dump, "--- IR %s\n%s", f.name.c_str(), text.c_str());
+  }
+  auto codegen_start = std::chrono::steady_clock::now();
+  std::string assembly;
+  BackendOptions backend_options;
+  if (options_.dump_asm) backend_options.assembly = &assembly;
+  CodeBlock block;
+  std::string error;
+  bool ok = backend_->Compile(f, *memory_, backend_options, &block, &error);
+  stats_.codegen_us += MicrosSince(codegen_start);
+  if (!ok) return decline(error);
+  if (options_.dump_asm) {
+    std::fprintf(options_.dump, "--- asm %s\n%s", f.name.c_str(), assembly.c_str());
+  }
+
+  auto* code = static_cast<CompiledCode*>(GC_MALLOC(sizeof(CompiledCode)));
+  if (code == nullptr) {
+    memory_->Release(block);
+    return decline("out of memory");
+  }
+  code->defn = defn;
+  code->jit = this;
+  code->block = block;
+  GC_register_finalizer_no_order(code, FinalizeCompiledCode, nullptr, nullptr, nullptr);
+  by_defn_[defn] = code;
+  Slot(expr, expr::kInfo) = reinterpret_cast<Oop>(code);
+  Slot(expr, expr::kEntry) = reinterpret_cast<Oop>(block.rx);
+  ++stats_.functions_compiled;
+  stats_.forms_interpreted += f.interpreted_forms;
+  stats_.code_bytes += static_cast<int64_t>(block.size);
+  stats_.compile_us_total += MicrosSince(start);
+  return true;
+}
+
+void Jit::ReleaseCode(void* compiled) {
+  auto* code = static_cast<CompiledCode*>(compiled);
+  std::lock_guard<std::mutex> lock(pending_mu_);
+  pending_release_.push_back({code->defn, code, code->block});
+  code->jit = nullptr;
+}
+
+void Jit::FreePendingCode() {
+  std::vector<PendingRelease> pending;
+  {
+    std::lock_guard<std::mutex> lock(pending_mu_);
+    pending.swap(pending_release_);
+  }
+  for (const PendingRelease& p : pending) {
+    auto it = by_defn_.find(p.defn);
+    if (it != by_defn_.end() && it->second == p.code) by_defn_.erase(it);
+    memory_->Release(p.block);
+    stats_.code_bytes -= static_cast<int64_t>(p.block.size);
+  }
+}
+
+JitStats Jit::stats() const {
+  absl::MutexLock lock(&mu_);
+  return stats_;
+}
+
+std::string Jit::FormatStats() const {
+  JitStats s = stats();
+  std::string out;
+  auto line = [&](const char* key, const std::string& value) {
+    absl::StrAppend(&out, "maru-stats: ", key, "=", value, "\n");
+  };
+  line("code_memory", s.code_memory);
+  line("code_memory_reason", s.code_memory_reason);
+  line("functions_compiled", absl::StrCat(s.functions_compiled));
+  line("functions_fallback", absl::StrCat(s.functions_fallback));
+  line("cache_hits", absl::StrCat(s.cache_hits));
+  line("forms_interpreted", absl::StrCat(s.forms_interpreted));
+  line("code_bytes", absl::StrCat(s.code_bytes));
+  line("compile_us_total", absl::StrCat(s.compile_us_total));
+  line("compile_us_lower", absl::StrCat(s.lower_us));
+  line("compile_us_passes", absl::StrCat(s.passes_us));
+  line("compile_us_codegen", absl::StrCat(s.codegen_us));
+  for (const auto& [reason, count] : s.fallback_reasons) {
+    line("fallback_reason", absl::StrCat(count, " ", reason));
+  }
+  return out;
+}
+
+}  // namespace maru::jit

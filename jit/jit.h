@@ -1,0 +1,98 @@
+// The JIT: compiles hot Maru functions (encoded Exprs) to machine code. It plugs into the runtime
+// through the TierUp interface (runtime/tier_up.h) and owns the code memory it installs into.
+#ifndef MARU_JIT_JIT_H_
+#define MARU_JIT_JIT_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "jit/backend/backend.h"
+#include "jit/codemem/code_memory.h"
+#include "runtime/tier_up.h"
+#include "runtime/vm.h"
+
+namespace maru::jit {
+
+enum class JitMode { kOff, kAuto, kEager };
+enum class CodeRequest { kAuto, kMemory, kDlopen };
+
+// Calls before a function is compiled in auto mode.
+inline constexpr int64_t kDefaultThreshold = 2;
+
+struct JitOptions {
+  JitMode mode = JitMode::kAuto;
+  CodeRequest code = CodeRequest::kAuto;
+  int64_t threshold = kDefaultThreshold;
+  bool dump_ir = false;   // the IR of each compiled function, to `dump`
+  bool dump_asm = false;  // its assembly, to `dump`
+  bool verify = true;     // run the IR verifier after lowering and every pass
+  FILE* dump = stderr;
+};
+
+struct JitStats {
+  std::string code_memory = "none";  // wx, dual, mapjit, dlopen or none
+  std::string code_memory_reason;    // why that kind (the refusals of better ones)
+  int64_t functions_compiled = 0;
+  int64_t functions_fallback = 0;
+  int64_t cache_hits = 0;         // Exprs that reused code compiled for the same lambda
+  int64_t forms_interpreted = 0;  // forms left to the interpreter inside compiled code
+  int64_t code_bytes = 0;
+  int64_t compile_us_total = 0;
+  int64_t lower_us = 0, passes_us = 0, codegen_us = 0;
+  std::map<std::string, int64_t> fallback_reasons;
+};
+
+class Jit : public TierUp {
+ public:
+  // Probes code memory (each kind through its production path) and returns a JIT; when no kind
+  // works, the JIT compiles nothing and stats().code_memory is "none" with the reasons.
+  static std::unique_ptr<Jit> Create(const JitOptions& options);
+  ~Jit() override;
+
+  bool Compile(Vm& vm, Oop expr) override;
+  int64_t threshold() const override { return threshold_; }
+
+  JitStats stats() const;
+  // The stats as "maru-stats: key=value" lines.
+  std::string FormatStats() const;
+
+  // Queues the machine code of a compiled function that became unreachable for release. Called
+  // by a collector finalizer, which may run inside any allocation (even with other locks held),
+  // so it only takes a leaf lock; the code is freed at the next Compile.
+  void ReleaseCode(void* compiled);
+
+ private:
+  explicit Jit(const JitOptions& options);
+
+  JitOptions options_;
+  int64_t threshold_;
+  std::unique_ptr<CodeMemory> memory_;
+  std::unique_ptr<Backend> backend_;
+  mutable absl::Mutex mu_;
+  JitStats stats_ ABSL_GUARDED_BY(mu_);
+  // Compiled code per lambda (the defn pair), so closures made from one lambda share code.
+  absl::flat_hash_map<Oop, void*> by_defn_ ABSL_GUARDED_BY(mu_);
+
+  // Released code waiting to be freed (see ReleaseCode); a leaf lock, never held while
+  // allocating collector memory.
+  std::mutex pending_mu_;
+  struct PendingRelease {
+    Oop defn;
+    const void* code;  // identity only: the object may already be reclaimed
+    CodeBlock block;
+  };
+  std::vector<PendingRelease> pending_release_;
+  void FreePendingCode() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+};
+
+}  // namespace maru::jit
+
+#endif  // MARU_JIT_JIT_H_

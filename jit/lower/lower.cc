@@ -1,0 +1,326 @@
+#include "jit/lower/lower.h"
+
+#include <cstring>
+
+#include "runtime/env.h"
+#include "runtime/heap.h"
+#include "runtime/subr.h"
+
+namespace maru::jit {
+
+namespace {
+
+using ir::Builder;
+using ir::Opcode;
+using ir::PrimitiveOp;
+using ir::ValueId;
+
+struct PrimitiveInfo {
+  const char* name;
+  PrimitiveOp op;
+  int arity;
+};
+
+constexpr PrimitiveInfo kPrimitives[] = {
+    {"+", PrimitiveOp::kAdd, 2},   {"-", PrimitiveOp::kSub, 2},     {"*", PrimitiveOp::kMul, 2},
+    {"<", PrimitiveOp::kLt, 2},    {"<=", PrimitiveOp::kLe, 2},     {">", PrimitiveOp::kGt, 2},
+    {">=", PrimitiveOp::kGe, 2},   {"=", PrimitiveOp::kEq, 2},      {"!=", PrimitiveOp::kNe, 2},
+    {"car", PrimitiveOp::kCar, 1}, {"cdr", PrimitiveOp::kCdr, 1},   {"not", PrimitiveOp::kNot, 1},
+    {"pair?", PrimitiveOp::kPairP, 1},
+};
+
+class Lowerer {
+ public:
+  Lowerer(Vm& vm, ir::Function* f) : vm_(vm), f_(f), b_(f) {}
+
+  std::string Run(Oop expr) {
+    Oop defn = Slot(expr, expr::kDefn);
+    Oop env = Car(defn);
+    if (!IsEnv(env)) return "malformed definition";
+    f_->expr = expr;
+    f_->env = env;
+    f_->level = EnvLevel(env);
+    f_->nslots = EnvOffset(env);
+    if (f_->nslots > 4096) return "too many locals";
+    Oop name = Slot(expr, expr::kName);
+    f_->name = IsSymbol(name) ? std::string(SymbolName(name)) : "lambda";
+    Oop params = Car(Cdr(defn));
+    while (IsPair(params)) {
+      Oop var = Slot(params, pair::kHead);
+      if (!IsVariable(var)) return "malformed parameter list";
+      f_->param_slots.push_back(VariableIndex(var));
+      params = Slot(params, pair::kTail);
+    }
+    if (params != kNil) {
+      if (!IsVariable(params)) return "malformed parameter list";
+      f_->rest_slot = VariableIndex(params);
+    }
+    for (int64_t s : f_->param_slots) {
+      if (s < 0 || s >= f_->nslots) return "parameter outside the frame";
+    }
+    if (f_->rest_slot >= f_->nslots) return "parameter outside the frame";
+    if (f_->param_slots.size() > 64) return "too many parameters";
+    b_.SetBlock(b_.NewBlock());
+    ValueId result = LowerBody(Cdr(Cdr(defn)));
+    if (!failure_.empty()) return failure_;
+    b_.Return(result);
+    return "";
+  }
+
+ private:
+  ValueId Fail(const std::string& why) {
+    if (failure_.empty()) failure_ = why;
+    return b_.Const(kNil);
+  }
+
+  ValueId Nil() { return b_.Const(kNil); }
+
+  ValueId LowerBody(Oop forms) {
+    if (!IsPair(forms)) return Nil();
+    ValueId result = ir::kNoValue;
+    while (IsPair(forms)) {
+      result = Lower(Slot(forms, pair::kHead));
+      forms = Slot(forms, pair::kTail);
+    }
+    return result;
+  }
+
+  ValueId Lower(Oop x) {
+    if (!failure_.empty()) return Nil();
+    if (vm_.StackExhausted()) return Fail("nesting too deep to compile");
+    if (!IsObject(x)) return b_.Const(x);
+    switch (HeaderOf(x)->type) {
+      case kUndefinedType:
+      case kLongType:
+      case kDoubleType:
+      case kStringType:
+        return b_.Const(x);
+      case kVariableType:
+        return ReadVariable(x);
+      case kPairType:
+        return LowerPair(x);
+      default:
+        // Other atoms evaluate through *evaluators* (spec §5.4), which can change at run time.
+        return b_.Emit(Opcode::kEvalAtom, {}, x);
+    }
+  }
+
+  bool IsLocal(Oop var) {
+    int64_t index = VariableIndex(var);
+    return VariableLevel(var) == f_->level && f_->level > 0 && index >= 0 && index < f_->nslots;
+  }
+
+  ValueId ReadVariable(Oop var) {
+    if (IsGlobalVariable(var)) return b_.Emit(Opcode::kLoadGlobal, {}, var);
+    if (IsLocal(var)) return b_.Emit(Opcode::kLoadSlot, {}, kNil, VariableIndex(var));
+    return b_.Emit(Opcode::kLoadVar, {}, var);
+  }
+
+  void WriteVariable(Oop var, ValueId value) {
+    if (IsGlobalVariable(var)) {
+      b_.Emit(Opcode::kStoreGlobal, {value}, var);
+    } else if (IsLocal(var)) {
+      b_.Emit(Opcode::kStoreSlot, {value}, kNil, VariableIndex(var));
+    } else {
+      b_.Emit(Opcode::kStoreVar, {value}, var);
+    }
+  }
+
+  int SpecialFormOf(Oop fixed) {
+    for (int k = 0; k < kSpecialFormCount; ++k) {
+      if (vm_.special_form(static_cast<SpecialForm>(k)) == fixed) return k;
+    }
+    return -1;
+  }
+
+  // The fast-path description of a core primitive called with argc arguments, or nullptr.
+  const PrimitiveInfo* PrimitiveFor(Oop subr, int argc) {
+    if (!IsSubr(subr) || SubrOf(subr)->kind != SubrKind::kPrimitive) return nullptr;
+    for (const PrimitiveInfo& p : kPrimitives) {
+      if (p.arity == argc && SubrName(subr) == p.name) return &p;
+    }
+    return nullptr;
+  }
+
+  ValueId LowerPair(Oop x) {
+    Oop head = Slot(x, pair::kHead);
+    Oop operands = Slot(x, pair::kTail);
+    if (Is(head, kFixedType)) {
+      int k = SpecialFormOf(head);
+      if (k >= 0) return LowerSpecial(static_cast<SpecialForm>(k), x, operands);
+      // A user special form (`fixed`): its function gets the encoded operands.
+      ++f_->interpreted_forms;
+      ValueId fixed = b_.Const(head);
+      return b_.Emit(Opcode::kApplyFixed, {fixed}, x);
+    }
+    int argc = 0;
+    Oop p = operands;
+    for (; IsPair(p); p = Slot(p, pair::kTail)) ++argc;
+    if (p != kNil) {
+      // A dotted operand list passes its final atom unevaluated: leave it to the interpreter.
+      ++f_->interpreted_forms;
+      return b_.Emit(Opcode::kEvalForm, {}, x);
+    }
+    if (IsVariable(head) && IsGlobalVariable(head)) {
+      Oop value = Slot(head, variable::kValue);
+      if (const PrimitiveInfo* prim = PrimitiveFor(value, argc)) {
+        std::vector<ValueId> args;
+        for (Oop q = operands; IsPair(q); q = Slot(q, pair::kTail)) {
+          args.push_back(Lower(Slot(q, pair::kHead)));
+        }
+        ValueId result =
+            b_.Emit(Opcode::kPrimitive, args, head, static_cast<int64_t>(prim->op), value);
+        b_.SetForm(x);
+        return result;
+      }
+    }
+    // The head is evaluated first; a Fixed that reaches head position at run time gets the
+    // operands unevaluated (spec §6), anything else gets them evaluated left to right.
+    ValueId fn = Lower(head);
+    ValueId is_fixed = b_.Emit(Opcode::kIsFixed, {fn});
+    ir::BlockId fixed_block = b_.NewBlock();
+    ir::BlockId call_block = b_.NewBlock();
+    ir::BlockId join = b_.NewBlock(1);
+    b_.Branch(is_fixed, fixed_block, call_block);
+    b_.SetBlock(fixed_block);
+    ValueId applied = b_.Emit(Opcode::kApplyFixed, {fn}, x);
+    b_.Jump(join, {applied});
+    b_.SetBlock(call_block);
+    std::vector<ValueId> args = {fn};
+    for (Oop q = operands; IsPair(q); q = Slot(q, pair::kTail)) {
+      args.push_back(Lower(Slot(q, pair::kHead)));
+    }
+    ValueId result = b_.Emit(Opcode::kCall, args, x);
+    b_.Jump(join, {result});
+    b_.SetBlock(join);
+    return b_.Param(join, 0);
+  }
+
+  ValueId LowerSpecial(SpecialForm k, Oop form, Oop operands) {
+    switch (k) {
+      case kQuote:
+        return b_.Const(Car(operands));
+      case kIf:
+        return LowerIf(operands);
+      case kAnd:
+        return LowerAndOr(operands, true);
+      case kOr:
+        return LowerAndOr(operands, false);
+      case kWhile:
+        return LowerWhile(operands);
+      case kLambda:
+        return b_.Emit(Opcode::kClosure, {}, operands);
+      case kLet:
+        return LowerLet(form, operands);
+      case kDefine: {
+        Oop var = Car(operands);
+        if (!IsVariable(var)) return Interpret(form);
+        Oop rest = Cdr(operands);
+        ValueId value = IsPair(rest) ? Lower(Slot(rest, pair::kHead)) : Nil();
+        return b_.Emit(Opcode::kDefine, {value}, var);
+      }
+      case kSet: {
+        Oop var = Car(operands);
+        if (!IsVariable(var)) return Interpret(form);
+        ValueId value = Lower(Car(Cdr(operands)));
+        WriteVariable(var, value);
+        b_.Emit(Opcode::kNameValue, {value}, Slot(var, variable::kName));
+        return value;
+      }
+      case kSpecialFormCount:
+        break;
+    }
+    return Interpret(form);
+  }
+
+  ValueId Interpret(Oop form) {
+    ++f_->interpreted_forms;
+    return b_.Emit(Opcode::kEvalForm, {}, form);
+  }
+
+  ValueId LowerIf(Oop operands) {
+    ValueId test = Lower(Car(operands));
+    ir::BlockId then_block = b_.NewBlock();
+    ir::BlockId else_block = b_.NewBlock();
+    ir::BlockId join = b_.NewBlock(1);
+    b_.Branch(test, then_block, else_block);
+    b_.SetBlock(then_block);
+    ValueId then_value = Lower(Car(Cdr(operands)));
+    b_.Jump(join, {then_value});
+    b_.SetBlock(else_block);
+    ValueId else_value = LowerBody(Cdr(Cdr(operands)));
+    b_.Jump(join, {else_value});
+    b_.SetBlock(join);
+    return b_.Param(join, 0);
+  }
+
+  ValueId LowerAndOr(Oop operands, bool is_and) {
+    if (!IsPair(operands)) return b_.Const(is_and ? vm_.sym_t : kNil);
+    ir::BlockId join = b_.NewBlock(1);
+    while (IsPair(operands)) {
+      ValueId value = Lower(Slot(operands, pair::kHead));
+      operands = Slot(operands, pair::kTail);
+      if (!IsPair(operands)) {
+        b_.Jump(join, {value});
+        break;
+      }
+      ir::BlockId next = b_.NewBlock();
+      ir::BlockId done = b_.NewBlock();
+      // and: a nil value ends it (with nil); or: a non-nil value ends it (with that value).
+      if (is_and) {
+        b_.Branch(value, next, done);
+      } else {
+        b_.Branch(value, done, next);
+      }
+      b_.SetBlock(done);
+      b_.Jump(join, {value});
+      b_.SetBlock(next);
+    }
+    b_.SetBlock(join);
+    return b_.Param(join, 0);
+  }
+
+  ValueId LowerWhile(Oop operands) {
+    ir::BlockId header = b_.NewBlock();
+    ir::BlockId body = b_.NewBlock();
+    ir::BlockId exit = b_.NewBlock();
+    b_.Jump(header);
+    b_.SetBlock(header);
+    b_.Emit(Opcode::kPollInterrupt);
+    ValueId test = Lower(Car(operands));
+    b_.Branch(test, body, exit);
+    b_.SetBlock(body);
+    LowerBody(Cdr(operands));
+    b_.Jump(header);
+    b_.SetBlock(exit);
+    return Nil();
+  }
+
+  ValueId LowerLet(Oop form, Oop operands) {
+    // (let-Fixed Env ((Var . inits) ...) . body)
+    Oop bindings = Car(Cdr(operands));
+    for (Oop b = bindings; IsPair(b); b = Slot(b, pair::kTail)) {
+      if (!IsVariable(Car(Slot(b, pair::kHead)))) return Interpret(form);
+    }
+    for (Oop b = bindings; IsPair(b); b = Slot(b, pair::kTail)) {
+      Oop binding = Slot(b, pair::kHead);
+      ValueId value = LowerBody(Cdr(binding));
+      WriteVariable(Car(binding), value);
+    }
+    return LowerBody(Cdr(Cdr(operands)));
+  }
+
+  Vm& vm_;
+  ir::Function* f_;
+  Builder b_;
+  std::string failure_;
+};
+
+}  // namespace
+
+std::string LowerExpr(Vm& vm, Oop expr, ir::Function* out) {
+  if (!Is(expr, kExprType) || SlotCount(expr) > expr::kSlots) return "not a core Expr";
+  return Lowerer(vm, out).Run(expr);
+}
+
+}  // namespace maru::jit

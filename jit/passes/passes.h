@@ -1,0 +1,22 @@
+// IR optimisation passes (one per file) and the pipeline that runs them.
+#ifndef MARU_JIT_PASSES_PASSES_H_
+#define MARU_JIT_PASSES_PASSES_H_
+
+#include <string>
+
+#include "jit/ir/ir.h"
+
+namespace maru::jit {
+
+// A branch on a constant becomes a jump (nil is the only false value).
+bool FoldConstantBranches(ir::Function& f);
+// Instructions without effects whose results are unused are removed.
+bool EliminateDeadCode(ir::Function& f);
+
+// Runs the pipeline. With `verify`, the verifier runs after every pass; returns its first
+// complaint ("" when all is well).
+std::string RunPasses(ir::Function& f, bool verify);
+
+}  // namespace maru::jit
+
+#endif  // MARU_JIT_PASSES_PASSES_H_

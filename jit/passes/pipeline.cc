@@ -1,0 +1,26 @@
+#include "absl/strings/str_cat.h"
+#include "jit/ir/verifier.h"
+#include "jit/passes/passes.h"
+
+namespace maru::jit {
+
+std::string RunPasses(ir::Function& f, bool verify) {
+  struct Pass {
+    const char* name;
+    bool (*run)(ir::Function&);
+  };
+  static constexpr Pass kPipeline[] = {
+      {"fold-constant-branches", FoldConstantBranches},
+      {"dead-code", EliminateDeadCode},
+  };
+  for (const Pass& pass : kPipeline) {
+    pass.run(f);
+    if (verify) {
+      std::string problem = ir::Verify(f);
+      if (!problem.empty()) return absl::StrCat("after ", pass.name, ": ", problem);
+    }
+  }
+  return "";
+}
+
+}  // namespace maru::jit

@@ -1,0 +1,89 @@
+#include "jit/runtime_calls.h"
+
+#include "runtime/evaluator.h"
+#include "runtime/heap.h"
+#include "runtime/printer.h"
+#include "runtime/subr.h"
+
+namespace maru::jit {
+
+namespace {
+
+// Keeps `form` on the Vm's chain of active expressions for the duration of a slow path, so that
+// errors raised there have a backtrace entry for the compiled call site.
+class ActiveFormScope {
+ public:
+  ActiveFormScope(Vm* vm, Oop form) : vm_(vm), active_{form, vm->active} { vm->active = &active_; }
+  ~ActiveFormScope() { vm_->active = active_.prev; }
+
+ private:
+  Vm* vm_;
+  ActiveForm active_;
+};
+
+}  // namespace
+
+Oop CallFunction(Vm* vm, Oop f, const Oop* args, int64_t argc, Frame* frame, Oop form) {
+  ActiveFormScope scope(vm, form);
+  return Apply(*vm, f, args, static_cast<int>(argc), frame);
+}
+
+Oop CallGlobal(Vm* vm, Oop var, const Oop* args, int64_t argc, Frame* frame, Oop form) {
+  return CallFunction(vm, Slot(var, variable::kValue), args, argc, frame, form);
+}
+
+Oop ApplyFixed(Vm* vm, Oop fixed, Oop form, Frame* frame) {
+  ActiveFormScope scope(vm, form);
+  Oop function = SlotCount(fixed) > 0 ? Slot(fixed, fixed::kFunction) : kNil;
+  Oop operands = Cdr(form);
+  if (IsSubr(function) && SubrOf(function)->kind == SubrKind::kSpecialForm) {
+    return reinterpret_cast<SpecialFormFn>(SubrOf(function)->imp)(*vm, operands, frame);
+  }
+  return ApplyList(*vm, function, operands, frame);
+}
+
+Oop EvalForm(Vm* vm, Oop form, Frame* frame) { return Eval(*vm, form, frame); }
+
+Oop EvalHookedAtom(Vm* vm, Oop atom) { return EvalAtom(*vm, atom, TypeOf(atom)); }
+
+Oop MakeClosure(Vm* vm, Oop operands, Frame* frame) {
+  if (!Materialize(*vm, frame)) return vm->OutOfMemory();
+  Oop e = NewExpr(kNil, operands, frame->context);
+  return e == kNil ? vm->OutOfMemory() : e;
+}
+
+Oop LoadOuterVariable(Oop var, Frame* frame) { return VariableValueSlow(var, frame); }
+
+Oop StoreOuterVariable(Vm* vm, Oop var, Oop value, Frame* frame) {
+  return SetVariableValue(*vm, var, value, frame);
+}
+
+Oop DefineGlobal(Oop var, Oop value) {
+  Slot(var, variable::kValue) = value;
+  NameValue(value, Slot(var, variable::kName));
+  return value;
+}
+
+void NameValueIfUnnamed(Oop value, Oop name) { NameValue(value, name); }
+
+Oop MakeRestList(Vm* vm, const Oop* args, int64_t n) {
+  Oop list = kNil;
+  for (int64_t i = n - 1; i >= 0; --i) {
+    list = NewPair(args[i], list);
+    if (list == kNil) return vm->OutOfMemory();
+  }
+  return list;
+}
+
+Oop ArityMismatch(Vm* vm, Oop self, const Oop* args, int64_t argc, int64_t nparams) {
+  Oop list = MakeRestList(vm, args, argc);
+  if (list == kErrorOop) return list;
+  return vm->Error(std::string(argc < nparams ? "too few" : "too many") + " arguments applying " +
+                   DumpForMessage(*vm, self) + " to " + DumpForMessage(*vm, list));
+}
+
+Oop StackOverflow(Vm* vm) { return vm->StackOverflow(); }
+
+Oop TakeInterrupt(Vm* vm) { return vm->TakeInterrupt(); }
+
+}  // namespace maru::jit

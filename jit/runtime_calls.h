@@ -1,0 +1,38 @@
+// Functions of the runtime that compiled code calls: the slow paths of calls and primitives, and
+// everything the backend leaves to the interpreter. Each returns kErrorOop when an error is
+// pending, exactly like the interpreter, and never throws.
+#ifndef MARU_JIT_RUNTIME_CALLS_H_
+#define MARU_JIT_RUNTIME_CALLS_H_
+
+#include <cstdint>
+
+#include "runtime/object.h"
+#include "runtime/vm.h"
+
+namespace maru::jit {
+
+// Applies f to evaluated arguments; `form` is the call, shown in backtraces.
+Oop CallFunction(Vm* vm, Oop f, const Oop* args, int64_t argc, Frame* frame, Oop form);
+// The general case of an inlined primitive: applies the current value of its global.
+Oop CallGlobal(Vm* vm, Oop var, const Oop* args, int64_t argc, Frame* frame, Oop form);
+// Applies a Fixed to the encoded, unevaluated operands of `form` in the compiled activation.
+Oop ApplyFixed(Vm* vm, Oop fixed, Oop form, Frame* frame);
+// Evaluates an encoded form with the interpreter in the compiled activation.
+Oop EvalForm(Vm* vm, Oop form, Frame* frame);
+Oop EvalHookedAtom(Vm* vm, Oop atom);
+// `lambda`: a new closure over the activation (its locals move to a heap Context first).
+Oop MakeClosure(Vm* vm, Oop operands, Frame* frame);
+Oop LoadOuterVariable(Oop var, Frame* frame);
+Oop StoreOuterVariable(Vm* vm, Oop var, Oop value, Frame* frame);
+Oop DefineGlobal(Oop var, Oop value);
+void NameValueIfUnnamed(Oop value, Oop name);
+// The rest parameter's list of args[0..n).
+Oop MakeRestList(Vm* vm, const Oop* args, int64_t n);
+// Reports a call with the wrong number of arguments (`nparams` fixed parameters).
+Oop ArityMismatch(Vm* vm, Oop self, const Oop* args, int64_t argc, int64_t nparams);
+Oop StackOverflow(Vm* vm);
+Oop TakeInterrupt(Vm* vm);
+
+}  // namespace maru::jit
+
+#endif  // MARU_JIT_RUNTIME_CALLS_H_
