@@ -100,7 +100,20 @@ Jit::Jit(const JitOptions& options)
       threshold_(options.mode == JitMode::kEager ? 0 : options.threshold),
       backend_(NewHostBackend()) {}
 
-Jit::~Jit() = default;
+Jit::~Jit() {
+  absl::MutexLock lock(&mu_);
+  // Finalized code is already reclaimed or about to be: forget it without touching it.
+  {
+    std::lock_guard<std::mutex> pending_lock(pending_mu_);
+    for (const PendingRelease& p : pending_release_) live_.erase(p.code);
+    pending_release_.clear();
+  }
+  for (const void* code : live_) {
+    static_cast<CompiledCode*>(const_cast<void*>(code))->jit = nullptr;
+  }
+  live_.clear();
+  // The code memory (and all code in it) goes with memory_.
+}
 
 std::unique_ptr<Jit> Jit::Create(const JitOptions& options) {
   std::unique_ptr<Jit> jit(new Jit(options));
@@ -196,6 +209,7 @@ bool Jit::Compile(Vm& vm, Oop expr) {
   code->block = block;
   GC_register_finalizer_no_order(code, FinalizeCompiledCode, nullptr, nullptr, nullptr);
   by_defn_[defn] = code;
+  live_.insert(code);
   Slot(expr, expr::kInfo) = reinterpret_cast<Oop>(code);
   Slot(expr, expr::kEntry) = reinterpret_cast<Oop>(block.rx);
   ++stats_.functions_compiled;
@@ -219,6 +233,7 @@ void Jit::FreePendingCode() {
     pending.swap(pending_release_);
   }
   for (const PendingRelease& p : pending) {
+    live_.erase(p.code);
     auto it = by_defn_.find(p.defn);
     if (it != by_defn_.end() && it->second == p.code) by_defn_.erase(it);
     memory_->Release(p.block);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "jit/backend/backend.h"
 #include "jit/codemem/code_memory.h"
@@ -55,6 +56,7 @@ class Jit : public TierUp {
   // Probes code memory (each kind through its production path) and returns a JIT; when no kind
   // works, the JIT compiles nothing and stats().code_memory is "none" with the reasons.
   static std::unique_ptr<Jit> Create(const JitOptions& options);
+  // Frees all code. The Vms this JIT served must not run code any more (detach them first).
   ~Jit() override;
 
   bool Compile(Vm& vm, Oop expr) override;
@@ -80,6 +82,9 @@ class Jit : public TierUp {
   JitStats stats_ ABSL_GUARDED_BY(mu_);
   // Compiled code per lambda (the defn pair), so closures made from one lambda share code.
   absl::flat_hash_map<Oop, void*> by_defn_ ABSL_GUARDED_BY(mu_);
+  // Every CompiledCode not yet finalized: the destructor detaches them, so that a finalizer
+  // running after this Jit is gone does nothing.
+  absl::flat_hash_set<const void*> live_ ABSL_GUARDED_BY(mu_);
 
   // Released code waiting to be freed (see ReleaseCode); a leaf lock, never held while
   // allocating collector memory.
