@@ -8,21 +8,23 @@ namespace maru {
 
 namespace {
 
-// Envs with many bindings (the global Env, namespaces) get a hash index so that encoding a symbol
-// does not scan hundreds of Variables. Bindings are append-only in practice (core `define`,
-// `environment-define`); the index catches up with appended bindings and is rebuilt when the
-// bindings Array is replaced or shrinks.
+// Envs with many bindings (the global Env, namespaces) get a hash index from a name to the
+// position of its most recent binding, so that encoding a symbol does not scan hundreds of
+// Variables. Programs may edit bindings behind the index's back (append, replace, rename through
+// set-oop-at), so a hit is checked against the bindings Array and a miss falls back to a scan;
+// either disagreement rebuilds the index. Positions, not Variables, are stored: the index lives
+// in malloc'd memory the collector does not scan.
 constexpr int64_t kIndexThreshold = 24;
 
 struct EnvIndex {
-  Oop bindings = kNil;  // the Array indexed (compared by identity; not a GC root)
+  Oop bindings = kNil;  // the Array indexed (compared by identity only)
   int64_t count = 0;    // how many of its elements are indexed
-  absl::flat_hash_map<Oop, Oop> by_name;
+  absl::flat_hash_map<Oop, int64_t> position;
 };
 
 void FreeEnvIndex(void* /*env*/, void* index) { delete static_cast<EnvIndex*>(index); }
 
-EnvIndex* IndexFor(Oop env, Oop bindings, int64_t size) {
+EnvIndex* IndexFor(Oop env, Oop bindings, int64_t size, bool rebuild) {
   auto* index = reinterpret_cast<EnvIndex*>(Slot(env, env::kIndexTable));
   if (index == nullptr) {
     index = new EnvIndex;
@@ -30,17 +32,26 @@ EnvIndex* IndexFor(Oop env, Oop bindings, int64_t size) {
     GC_register_finalizer_no_order(reinterpret_cast<void*>(env), FreeEnvIndex, index, nullptr,
                                    nullptr);
   }
-  if (index->bindings != bindings || index->count > size) {
-    index->by_name.clear();
+  if (rebuild || index->bindings != bindings || index->count > size) {
+    index->position.clear();
     index->bindings = bindings;
     index->count = 0;
   }
   Oop* elements = ArrayElements(bindings);
   for (; index->count < size; ++index->count) {
     Oop var = elements[index->count];
-    if (IsVariable(var)) index->by_name[Slot(var, variable::kName)] = var;
+    if (IsVariable(var)) index->position[Slot(var, variable::kName)] = index->count;
   }
   return index;
+}
+
+Oop ScanBindings(Oop bindings, int64_t size, Oop name) {
+  Oop* elements = ArrayElements(bindings);
+  for (int64_t i = size - 1; i >= 0; --i) {
+    Oop var = elements[i];
+    if (IsVariable(var) && Slot(var, variable::kName) == name) return var;
+  }
+  return kNil;
 }
 
 }  // namespace
@@ -87,20 +98,22 @@ Oop EnvFindLocal(Oop env, Oop name) {
   Oop bindings = Slot(env, env::kBindings);
   if (!Is(bindings, kArrayType)) return kNil;
   int64_t size = ArraySize(bindings);
-  if (size >= kIndexThreshold && SlotCount(env) == env::kSlots) {
-    EnvIndex* index = IndexFor(env, bindings, size);
-    auto it = index->by_name.find(name);
-    if (it == index->by_name.end()) return kNil;
-    Oop var = it->second;
-    if (IsVariable(var) && Slot(var, variable::kName) == name) return var;
-    // The Variable was renamed behind our back: fall back to scanning.
+  if (size < kIndexThreshold || SlotCount(env) != env::kSlots) {
+    return ScanBindings(bindings, size, name);
   }
-  Oop* elements = ArrayElements(bindings);
-  for (int64_t i = size - 1; i >= 0; --i) {
-    Oop var = elements[i];
-    if (IsVariable(var) && Slot(var, variable::kName) == name) return var;
+  EnvIndex* index = IndexFor(env, bindings, size, /*rebuild=*/false);
+  auto it = index->position.find(name);
+  if (it != index->position.end()) {
+    Oop var = ArrayElements(bindings)[it->second];
+    if (IsVariable(var) && Slot(var, variable::kName) == name) {
+      // A later binding of the same name would have been indexed over this one, unless the
+      // Array was edited; a replaced or renamed binding fails the check above.
+      return var;
+    }
   }
-  return kNil;
+  Oop var = ScanBindings(bindings, size, name);
+  if (var != kNil) IndexFor(env, bindings, size, /*rebuild=*/true);
+  return var;
 }
 
 Oop EnvLookup(Oop env, Oop name) {

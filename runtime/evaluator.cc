@@ -17,7 +17,7 @@ namespace {
 // Activations with more slots than this start in a heap Context instead of on the C stack.
 constexpr int64_t kMaxStackSlots = 256;
 // Slots of an activation that fit the fixed buffer of ApplyExpr's C frame.
-constexpr int64_t kStackSlots = 12;
+constexpr int64_t kStackSlots = 6;
 
 Oop MakeList(const Oop* items, int n, Oop tail = kNil) {
   Oop list = tail;
@@ -43,7 +43,23 @@ Oop OuterContext(const Frame* frame, int64_t hops) {
   return ctx;
 }
 
-Oop ArityError(Vm& vm, const char* what, Oop fn, const Oop* args, int argc) {
+[[gnu::noinline, gnu::cold]] Oop CannotApply(Vm& vm, Oop fn) {
+  return vm.Error("cannot apply: " + DumpForMessage(vm, fn));
+}
+
+[[gnu::noinline, gnu::cold]] Oop SubrArityError(Vm& vm, Oop fn, int argc) {
+  return vm.Error("wrong number of arguments (" + std::to_string(argc) +
+                  ") in: " + std::string(SubrName(fn)));
+}
+
+[[gnu::noinline, gnu::cold]] Oop ForeignCallUnsupported(Vm& vm, Oop fn) {
+  return vm.Error("foreign calls are not supported yet: " + std::string(SubrName(fn)));
+}
+
+// Error paths are out of line and cold: they build strings, and inlined into the evaluator they
+// would enlarge every recursive frame (the depth of recursion a stack allows).
+[[gnu::noinline, gnu::cold]] Oop ArityError(Vm& vm, const char* what, Oop fn, const Oop* args,
+                                            int argc) {
   Oop list = MakeList(args, argc);
   return vm.Error(std::string(what) + " arguments applying " + DumpForMessage(vm, fn) + " to " +
                   DumpForMessage(vm, list));
@@ -77,7 +93,7 @@ Oop InterpretExpr(Vm& vm, Oop fn, const Oop* args, int argc) {
   if (vm.InterruptPending()) return vm.TakeInterrupt();
   Oop defn = Slot(fn, expr::kDefn);
   Oop env = Car(defn);
-  if (!IsEnv(env)) return vm.Error("cannot apply: " + DumpForMessage(vm, fn));
+  if (!IsEnv(env)) return CannotApply(vm, fn);
   Oop params = Car(Cdr(defn));
   Oop body = Cdr(Cdr(defn));
   int64_t nslots = EnvOffset(env);
@@ -120,15 +136,12 @@ Oop InterpretExpr(Vm& vm, Oop fn, const Oop* args, int argc) {
   return result;
 }
 
-Oop ApplySubr(Vm& vm, Oop fn, const Oop* args, int argc, Frame* caller) {
+[[gnu::noinline]] Oop ApplySubr(Vm& vm, Oop fn, const Oop* args, int argc, Frame* caller) {
   SubrBody* subr = SubrOf(fn);
-  if (subr->imp == nullptr) return vm.Error("cannot apply: " + DumpForMessage(vm, fn));
+  if (subr->imp == nullptr) return CannotApply(vm, fn);
   switch (subr->kind) {
     case SubrKind::kPrimitive:
-      if (subr->arity >= 0 && argc != subr->arity) {
-        return vm.Error("wrong number of arguments (" + std::to_string(argc) +
-                        ") in: " + std::string(SubrName(fn)));
-      }
+      if (subr->arity >= 0 && argc != subr->arity) return SubrArityError(vm, fn, argc);
       return reinterpret_cast<PrimitiveFn>(subr->imp)(vm, args, argc, caller);
     case SubrKind::kSpecialForm: {
       Oop list = MakeList(args, argc);
@@ -136,9 +149,9 @@ Oop ApplySubr(Vm& vm, Oop fn, const Oop* args, int argc, Frame* caller) {
       return reinterpret_cast<SpecialFormFn>(subr->imp)(vm, list, caller);
     }
     case SubrKind::kForeign:
-      return vm.Error("foreign calls are not supported yet: " + std::string(SubrName(fn)));
+      return ForeignCallUnsupported(vm, fn);
   }
-  return vm.Error("cannot apply: " + DumpForMessage(vm, fn));
+  return CannotApply(vm, fn);
 }
 
 }  // namespace
@@ -213,7 +226,8 @@ Oop EvalAtom(Vm& vm, Oop x, uint32_t type) {
 namespace {
 
 // Evaluates the operands into args (argc of them) and applies fn.
-Oop EvalArgsAndApply(Vm& vm, Oop fn, Oop operands, int argc, Oop* args, Frame* frame) {
+[[gnu::always_inline]] inline Oop EvalArgsAndApply(Vm& vm, Oop fn, Oop operands, int argc, Oop* args,
+                                                Frame* frame) {
   Oop p = operands;
   for (int i = 0; i < argc; ++i) {
     Oop value = Eval(vm, Slot(p, pair::kHead), frame);
@@ -226,7 +240,7 @@ Oop EvalArgsAndApply(Vm& vm, Oop fn, Oop operands, int argc, Oop* args, Frame* f
     Oop list = MakeList(args, argc, p);
     return list == kNil ? vm.OutOfMemory() : ApplyList(vm, fn, list, frame);
   }
-  if (IsSubr(fn)) {
+  if (IsSubr(fn) && !vm.debug) {
     SubrBody* subr = SubrOf(fn);
     if (subr->kind == SubrKind::kPrimitive && (subr->arity < 0 || subr->arity == argc)) {
       return reinterpret_cast<PrimitiveFn>(subr->imp)(vm, args, argc, frame);
@@ -235,7 +249,27 @@ Oop EvalArgsAndApply(Vm& vm, Oop fn, Oop operands, int argc, Oop* args, Frame* f
   return Apply(vm, fn, args, argc, frame);
 }
 
-constexpr int kInlineArgs = 6;
+constexpr int kInlineArgs = 4;
+
+}  // namespace
+
+namespace {
+
+// A call: evaluates the operands (left to right) and applies fn. Out of line, so that the
+// frames of special forms (if, let, while...) do not carry the argument buffer: recursion depth
+// per stack depends on it.
+[[gnu::noinline]] Oop EvalCall(Vm& vm, Oop fn, Oop operands, Frame* frame) {
+  int argc = 0;
+  for (Oop p = operands; IsPair(p); p = Slot(p, pair::kTail)) ++argc;
+  if (argc <= kInlineArgs) {
+    Oop args[kInlineArgs];
+    return EvalArgsAndApply(vm, fn, operands, argc, args, frame);
+  }
+  // Collector memory, so that the evaluated arguments stay visible to the GC.
+  Oop buffer = NewArrayStorage(argc);
+  if (buffer == kNil) return vm.OutOfMemory();
+  return EvalArgsAndApply(vm, fn, operands, argc, Slots(buffer), frame);
+}
 
 }  // namespace
 
@@ -256,17 +290,7 @@ Oop EvalPair(Vm& vm, Oop x, Frame* frame) {
       result = ApplyList(vm, function, operands, frame);
     }
   } else {
-    int argc = 0;
-    for (Oop p = operands; IsPair(p); p = Slot(p, pair::kTail)) ++argc;
-    if (argc <= kInlineArgs) {
-      Oop args[kInlineArgs];
-      result = EvalArgsAndApply(vm, fn, operands, argc, args, frame);
-    } else {
-      // Collector memory, so that the evaluated arguments stay visible to the GC.
-      Oop buffer = NewArrayStorage(argc);
-      result = buffer == kNil ? vm.OutOfMemory()
-                              : EvalArgsAndApply(vm, fn, operands, argc, Slots(buffer), frame);
-    }
+    result = EvalCall(vm, fn, operands, frame);
   }
   vm.active = active.prev;
   return result;
@@ -278,7 +302,7 @@ namespace {
 [[gnu::noinline]] Oop ApplyThroughApplicator(Vm& vm, Oop f, const Oop* args, int argc,
                                             Frame* caller) {
   Oop applicator = vm.HookFor(vm.applicators_var(), TypeOf(f));
-  if (applicator == kNil) return vm.Error("cannot apply: " + DumpForMessage(vm, f));
+  if (applicator == kNil) return CannotApply(vm, f);
   if (vm.StackExhausted()) return vm.StackOverflow();
   Oop spread = NewArrayStorage(argc + 1);
   if (spread == kNil) return vm.OutOfMemory();
@@ -289,7 +313,35 @@ namespace {
 
 }  // namespace
 
+namespace {
+
+Oop ApplyDirect(Vm& vm, Oop f, const Oop* args, int argc, Frame* caller);
+
+// -g: the application itself is an active form, so backtraces show the function applied and
+// its arguments.
+[[gnu::noinline]] Oop ApplyShowingArguments(Vm& vm, Oop f, const Oop* args, int argc,
+                                            Frame* caller) {
+  Oop list = MakeList(args, argc);
+  if (list == kNil && argc > 0) return vm.OutOfMemory();
+  Oop form = NewPair(f, list);
+  if (form == kNil) return vm.OutOfMemory();
+  ActiveForm active{form, vm.active};
+  vm.active = &active;
+  Oop result = ApplyDirect(vm, f, args, argc, caller);
+  vm.active = active.prev;
+  return result;
+}
+
+}  // namespace
+
 Oop Apply(Vm& vm, Oop f, const Oop* args, int argc, Frame* caller) {
+  if (vm.debug) [[unlikely]] return ApplyShowingArguments(vm, f, args, argc, caller);
+  return ApplyDirect(vm, f, args, argc, caller);
+}
+
+namespace {
+
+Oop ApplyDirect(Vm& vm, Oop f, const Oop* args, int argc, Frame* caller) {
   switch (TypeOf(f)) {
     case kExprType:
       return ApplyExpr(vm, f, args, argc);
@@ -301,6 +353,8 @@ Oop Apply(Vm& vm, Oop f, const Oop* args, int argc, Frame* caller) {
       return ApplyThroughApplicator(vm, f, args, argc, caller);
   }
 }
+
+}  // namespace
 
 Oop ApplyList(Vm& vm, Oop f, Oop list, Frame* caller) {
   int64_t n = ListLength(list);

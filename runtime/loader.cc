@@ -2,6 +2,8 @@
 
 #include <gc.h>
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -59,6 +61,12 @@ bool LoadFile(Vm& vm, const std::string& path) {
   FILE* f = std::fopen(path.c_str(), "r");
   if (f == nullptr) {
     vm.Error(path + ": " + std::strerror(errno));
+    return false;
+  }
+  struct stat info;
+  if (fstat(fileno(f), &info) == 0 && S_ISDIR(info.st_mode)) {
+    std::fclose(f);
+    vm.Error(path + ": " + std::strerror(EISDIR));
     return false;
   }
   bool ok = LoadStream(vm, f, path);

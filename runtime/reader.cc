@@ -73,7 +73,7 @@ int32_t Reader::Next() {
 }
 
 void Reader::Unread(int32_t c) {
-  if (c < 0) return;
+  if (c == kEof) return;
   // Only characters that were just read are pushed back; positions are informational, so a
   // pushed-back line break keeps the line it counted.
   if (npeeked_ < 2) peeked_[npeeked_++] = c;
@@ -121,8 +121,9 @@ Oop Reader::Read(bool* eof) {
   // Between forms the lookahead character belongs to the stream (the program may `getc` it).
   TakePushback();
   Oop form = ReadTopLevel(eof);
-  // At most one character of lookahead remains after a complete form.
-  if (npeeked_ > 0 && peeked_[npeeked_ - 1] >= 0) vm_.pushback[in_] = peeked_[npeeked_ - 1];
+  // At most one character of lookahead remains after a complete form (an undecodable one too:
+  // the next read, or getc, reports it).
+  if (npeeked_ > 0 && peeked_[npeeked_ - 1] != kEof) vm_.pushback[in_] = peeked_[npeeked_ - 1];
   npeeked_ = 0;
   return form;
 }

@@ -103,6 +103,7 @@ void Vm::SetStackLimitForCurrentThread(size_t reserve) {
   pthread_attr_destroy(&attr);
   if (size <= reserve * 2) reserve = size / 4;
   stack_limit = reinterpret_cast<uintptr_t>(base) + reserve;
+  stack_floor_ = reinterpret_cast<uintptr_t>(base) + reserve / 4;
 }
 
 Oop Vm::Error(std::string message) {
@@ -111,6 +112,15 @@ Oop Vm::Error(std::string message) {
   error_.message = std::move(message);
   error_.backtrace.clear();
   error_.reported_by_hook = false;
+  // Reporting may run deep in the stack (a stack overflow): let it use part of the reserve.
+  struct StackLimitScope {
+    explicit StackLimitScope(Vm* vm) : vm(vm), saved(vm->stack_limit) {
+      if (vm->stack_floor_ != 0) vm->stack_limit = vm->stack_floor_;
+    }
+    ~StackLimitScope() { vm->stack_limit = saved; }
+    Vm* vm;
+    uintptr_t saved;
+  } stack_scope(this);
 
   Oop hook = Slot(backtrace_var_, variable::kValue);
   if (hook != kNil && !in_backtrace_hook_) {

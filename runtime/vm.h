@@ -171,6 +171,10 @@ class Vm : public VmHotFields {
   void InitGlobals();
 
   // Roots (this object is registered with the collector as a root range).
+  // The lowest address error reporting may use (below stack_limit: printing the backtrace of a
+  // stack overflow needs some of the reserve).
+  uintptr_t stack_floor_ = 0;
+
   Oop global_env_ = kNil;
   Oop globals_var_ = kNil, expanders_var_ = kNil, encoders_var_ = kNil, evaluators_var_ = kNil,
       applicators_var_ = kNil, backtrace_var_ = kNil, input_var_ = kNil, output_var_ = kNil,

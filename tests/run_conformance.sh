@@ -6,7 +6,8 @@
 # usage: run_conformance.sh [--expect-no-fallback] MARU_BINARY [maru options for the mode ...]
 #   --expect-no-fallback  also require `maru-stats: functions_fallback=0` (every function that
 #                         was asked to compile did compile)
-# Environment: CONFORMANCE_FILTER=regex to run a subset.
+# Environment: CONFORMANCE_FILTER=regex to run a subset; MARU_LAUNCHER=command prefix (e.g. a
+# policy launcher) put before the binary.
 set -uo pipefail
 
 expect_no_fallback=0
@@ -33,7 +34,8 @@ for program in *.l; do
   if [[ -n "${CONFORMANCE_FILTER:-}" && ! "$name" =~ $CONFORMANCE_FILTER ]]; then continue; fi
   expected_status=0
   [[ -f "$name.status" ]] && expected_status="$(tr -d '[:space:]' <"$name.status")"
-  timeout 120 "$maru" "${mode_flags[@]}" "$program" </dev/null >"$work/out" 2>"$work/err"
+  # shellcheck disable=SC2086  # the launcher is a command line
+  timeout 120 ${MARU_LAUNCHER:-} "$maru" "${mode_flags[@]}" "$program" </dev/null >"$work/out" 2>"$work/err"
   status=$?
   problems=""
   if [[ -f "$name.out" ]] && ! cmp -s "$work/out" "$name.out"; then

@@ -2,6 +2,7 @@
 #include "runtime/heap.h"
 #include "runtime/primitives/registry.h"
 #include "runtime/printer.h"
+#include "runtime/strings.h"
 
 namespace maru {
 
@@ -109,8 +110,11 @@ Oop OopAtP(Vm&, const Oop* a, int, Frame*) {
 // are ignored, so that no program can make the runtime read outside an object.
 bool StoreKeepsInvariants(Oop obj, int64_t i, Oop v) {
   switch (HeaderOf(obj)->type) {
-    case kStringType:
-      return false;
+    case kStringType:  // the size may change within the storage; the storage is raw
+      if (i != string::kSize || !IsFixnum(v) || FixnumValue(v) < 0) return false;
+      return StringChars(obj) == nullptr
+                 ? FixnumValue(v) == 0
+                 : static_cast<size_t>(FixnumValue(v)) < AllocatedSize(StringChars(obj)) / 4;
     case kArrayType:
       if (i == array::kSize) {
         return IsFixnum(v) && FixnumValue(v) >= 0 && FixnumValue(v) <= ArrayCapacity(obj);

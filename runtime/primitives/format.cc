@@ -1,6 +1,8 @@
 // `format` (spec §7.4, §11.3): C printf-style formatting of one argument into a new String.
 #include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "runtime/heap.h"
 #include "runtime/primitives/registry.h"
@@ -33,6 +35,35 @@ void Append(std::string* out, const std::string& spec, T value) {
 }
 
 constexpr size_t kConversion = ~size_t{0};
+
+// %s and %c of text: width and precision count characters (code points), not bytes.
+void AppendText(std::string* out, const std::string& flags_width_precision,
+                const std::string& utf8) {
+  bool left = flags_width_precision.find('-') != std::string::npos;
+  size_t dot = flags_width_precision.find('.');
+  std::string width_text = flags_width_precision.substr(0, dot);
+  size_t digits = width_text.find_first_of("123456789");
+  long width = digits == std::string::npos ? 0 : std::strtol(width_text.c_str() + digits, nullptr, 10);
+  long precision = dot == std::string::npos ? -1 : std::strtol(flags_width_precision.c_str() + dot + 1, nullptr, 10);
+  // Split into characters.
+  std::vector<std::string> chars;
+  auto p = reinterpret_cast<const unsigned char*>(utf8.data());
+  auto end = p + utf8.size();
+  while (p < end) {
+    uint32_t c;
+    int n = DecodeUtf8(p, end, &c);
+    if (n == 0) n = 1;
+    chars.emplace_back(reinterpret_cast<const char*>(p), n);
+    p += n;
+  }
+  if (precision >= 0 && chars.size() > static_cast<size_t>(precision)) chars.resize(precision);
+  std::string text;
+  for (const std::string& c : chars) text += c;
+  long pad = width - static_cast<long>(chars.size());
+  if (pad > 0 && !left) out->append(pad, ' ');
+  out->append(text);
+  if (pad > 0 && left) out->append(pad, ' ');
+}
 
 Oop Mismatch(Vm& vm) { return vm.Error("format: argument does not match conversion"); }
 
@@ -111,7 +142,7 @@ Oop Format(Vm& vm, const Oop* a, int, Frame*) {
         if (!IsLong(arg)) return Mismatch(vm);
         std::string ch;
         AppendUtf8(static_cast<uint32_t>(LongValue(arg)), &ch);
-        Append(&converted, spec + "s", ch.c_str());
+        AppendText(&converted, c.flags_width_precision, ch);
         break;
       }
       case 'e':
@@ -143,7 +174,7 @@ Oop Format(Vm& vm, const Oop* a, int, Frame*) {
         } else {
           return Mismatch(vm);
         }
-        Append(&converted, spec + "s", value.c_str());
+        AppendText(&converted, c.flags_width_precision, value);
         break;
       }
       case 'p':

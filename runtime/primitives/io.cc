@@ -64,6 +64,7 @@ Oop GetcP(Vm& vm, const Oop* a, int n, Frame*) {
   if (it != vm.pushback.end()) {
     int32_t c = it->second;
     vm.pushback.erase(it);
+    if (c < 0) return vm.Error("getc: illegal UTF-8 sequence");
     return MakeFixnum(c);
   }
   int b = std::getc(f);
@@ -87,10 +88,16 @@ Oop GetbP(Vm& vm, const Oop* a, int n, Frame*) {
   FILE* f = StreamArg(vm, "getb", a, n, 0, vm.input_var());
   if (f == nullptr) return kErrorOop;
   auto it = vm.pushback.find(f);
-  if (it != vm.pushback.end() && it->second < 0x80) {
+  if (it != vm.pushback.end()) {
+    // The reader's lookahead character goes back to the stream as its UTF-8 bytes.
     int32_t c = it->second;
     vm.pushback.erase(it);
-    return MakeFixnum(c);
+    if (c >= 0) {
+      std::string bytes;
+      AppendUtf8(static_cast<uint32_t>(c), &bytes);
+      for (size_t i = bytes.size(); i > 1; --i) std::ungetc(static_cast<unsigned char>(bytes[i - 1]), f);
+      return MakeFixnum(static_cast<unsigned char>(bytes[0]));
+    }
   }
   int b = std::getc(f);
   return b == EOF ? kNil : MakeFixnum(b);

@@ -1,6 +1,11 @@
 // Raw memory accessors (spec §7.9): (T-at obj idx [scale]) and (set-T-at obj idx [scale] value).
 // A Long obj is a raw machine address (as in the reference); a heap object is bounds-checked.
+#include <setjmp.h>
+#include <signal.h>
+
 #include <cstring>
+#include <atomic>
+#include <mutex>
 
 #include "runtime/heap.h"
 #include "runtime/primitives/registry.h"
@@ -9,6 +14,44 @@
 namespace maru {
 
 namespace {
+
+// Raw addresses (a Long obj) are the reference's escape hatch to C memory. A bad one must not
+// kill the process: the access runs with a SIGSEGV/SIGBUS handler that jumps back, and the
+// primitive reports "invalid address". Faults outside such an access keep their default effect.
+thread_local sigjmp_buf* fault_recovery = nullptr;
+
+void OnMemoryFault(int sig) {
+  if (fault_recovery != nullptr) siglongjmp(*fault_recovery, 1);
+  signal(sig, SIG_DFL);  // not ours: the default action, when the access is retried
+}
+
+void InstallFaultHandlers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction action = {};
+    action.sa_handler = OnMemoryFault;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGSEGV, &action, nullptr);
+    sigaction(SIGBUS, &action, nullptr);
+  });
+}
+
+// Copies n bytes between raw memory and a buffer; false if the memory faulted.
+bool GuardedCopy(void* to, const void* from, size_t n) {
+  InstallFaultHandlers();
+  sigjmp_buf recovery;
+  if (sigsetjmp(recovery, 1) != 0) {
+    fault_recovery = nullptr;
+    return false;
+  }
+  fault_recovery = &recovery;
+  // The handler reads fault_recovery: keep the compiler from moving the copy across the stores.
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  std::memcpy(to, from, n);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  fault_recovery = nullptr;
+  return true;
+}
 
 enum class Kind { kUnsigned8, kSigned8, kSigned16, kSigned32, kSigned64, kFloat, kDouble, kLongDouble };
 
@@ -35,8 +78,11 @@ constexpr Accessor kAccessors[] = {
     {"longdouble-at", "set-longdouble-at", Kind::kLongDouble, 16},
 };
 
-// The address of the accessed element, or nullptr after reporting an error.
-uint8_t* Address(Vm& vm, const char* name, const Accessor& acc, Oop obj, Oop idx, Oop scale) {
+// The address of the accessed element; sets *failed after reporting an error (a raw address
+// may be 0, so the result cannot signal failure).
+uint8_t* Address(Vm& vm, const char* name, const Accessor& acc, Oop obj, Oop idx, Oop scale,
+                 bool* failed) {
+  *failed = true;
   if (!IsLong(idx)) {
     vm.Error(std::string(name) + ": non-integer index: " + DumpForMessage(vm, idx));
     return nullptr;
@@ -45,21 +91,30 @@ uint8_t* Address(Vm& vm, const char* name, const Accessor& acc, Oop obj, Oop idx
     vm.Error(std::string(name) + ": non-integer index: " + DumpForMessage(vm, scale));
     return nullptr;
   }
-  int64_t offset = LongValue(idx) * (scale == kNil ? static_cast<int64_t>(acc.size) : LongValue(scale));
+  int64_t offset;
+  bool overflow = __builtin_mul_overflow(
+      LongValue(idx), scale == kNil ? static_cast<int64_t>(acc.size) : LongValue(scale), &offset);
   if (IsFixnum(obj) || (Is(obj, kLongType) && IsRaw(obj))) {
-    return reinterpret_cast<uint8_t*>(static_cast<intptr_t>(LongValue(obj)) + offset);
+    if (overflow) {
+      vm.Error(std::string(name) + ": index out of range: " + std::to_string(LongValue(idx)));
+      return nullptr;
+    }
+    *failed = false;
+    return reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(LongValue(obj)) +
+                                      static_cast<uintptr_t>(offset));
   }
   if (!IsObject(obj)) {
     ArgumentError(vm, name, "pointer", obj);
     return nullptr;
   }
   int64_t size = IsRaw(obj) ? ByteCount(obj) : SlotCount(obj) * static_cast<int64_t>(sizeof(Oop));
-  if (offset < 0 || offset + static_cast<int64_t>(acc.size) > size) {
+  if (overflow || offset < 0 || offset > size - static_cast<int64_t>(acc.size)) {
     vm.Error(std::string(name) + ": index (" + std::to_string(LongValue(idx)) +
              ") out of range: (" + DumpForMessage(vm, obj) + " " + std::to_string(LongValue(idx)) +
              ")");
     return nullptr;
   }
+  *failed = false;
   return RawBytes(obj) + offset;
 }
 
@@ -151,12 +206,25 @@ void Store(const Accessor& acc, uint8_t* p, Oop value) {
   }
 }
 
+bool IsRawAddress(Oop obj) { return IsFixnum(obj) || (Is(obj, kLongType) && IsRaw(obj)); }
+
+Oop InvalidAddress(Vm& vm, const char* name, const uint8_t* p) {
+  return vm.Error(std::string(name) + ": invalid address: " +
+                  std::to_string(reinterpret_cast<intptr_t>(p)));
+}
+
 template <int kIndex>
 Oop Get(Vm& vm, const Oop* a, int n, Frame*) {
   const Accessor& acc = kAccessors[kIndex];
   if (n != 2 && n != 3) return ArityError(vm, acc.getter, n);
-  uint8_t* p = Address(vm, acc.getter, acc, a[0], a[1], n == 3 ? a[2] : kNil);
-  if (p == nullptr) return kErrorOop;
+  bool failed;
+  uint8_t* p = Address(vm, acc.getter, acc, a[0], a[1], n == 3 ? a[2] : kNil, &failed);
+  if (failed) return kErrorOop;
+  if (IsRawAddress(a[0])) {
+    alignas(16) uint8_t copy[16];
+    if (!GuardedCopy(copy, p, acc.size)) return InvalidAddress(vm, acc.getter, p);
+    return Load(vm, acc, copy);
+  }
   return Load(vm, acc, p);
 }
 
@@ -169,8 +237,15 @@ Oop Set(Vm& vm, const Oop* a, int n, Frame*) {
   if (!ok) {
     return vm.Error(std::string(acc.setter) + ": improper store: " + DumpForMessage(vm, value));
   }
-  uint8_t* p = Address(vm, acc.setter, acc, a[0], a[1], n == 4 ? a[2] : kNil);
-  if (p == nullptr) return kErrorOop;
+  bool failed;
+  uint8_t* p = Address(vm, acc.setter, acc, a[0], a[1], n == 4 ? a[2] : kNil, &failed);
+  if (failed) return kErrorOop;
+  if (IsRawAddress(a[0])) {
+    alignas(16) uint8_t copy[16];
+    Store(acc, copy, value);
+    if (!GuardedCopy(p, copy, acc.size)) return InvalidAddress(vm, acc.setter, p);
+    return value;
+  }
   Store(acc, p, value);
   return value;
 }

@@ -28,7 +28,8 @@ Oop StringAtP(Vm& vm, const Oop* a, int, Frame*) {
   if (!IsLong(a[1])) return kNil;
   int64_t i = LongValue(a[1]);
   if (i < 0 || i >= StringLength(a[0])) return kNil;
-  return MakeFixnum(StringChars(a[0])[i]);
+  // Characters are the reference's wchar_t: 32-bit signed.
+  return MakeFixnum(static_cast<int32_t>(StringChars(a[0])[i]));
 }
 
 Oop SetStringAtP(Vm& vm, const Oop* a, int, Frame*) {

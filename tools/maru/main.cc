@@ -65,14 +65,18 @@ struct EngineOptions {
   bool stats = false;
 };
 
-// Removes the engine options from `args`; false (with a message printed) on a bad one.
+// Removes the engine options that come before the first file from `args` (everything after
+// the first file belongs to the programs); false (with a message printed) on a bad one.
 bool ParseEngineOptions(std::vector<std::string>* args, EngineOptions* options) {
   std::vector<std::string> rest;
   for (size_t i = 0; i < args->size(); ++i) {
     const std::string& arg = (*args)[i];
-    if (arg == "-e" && i + 1 < args->size()) {  // an expression, not an option
+    if ((arg == "-e" || arg == "-L") && i + 1 < args->size()) {  // options with a value
       rest.push_back(arg);
       rest.push_back((*args)[++i]);
+    } else if (arg.empty() || arg[0] != '-') {  // the first file: the rest is left alone
+      rest.insert(rest.end(), args->begin() + static_cast<long>(i), args->end());
+      break;
     } else if (arg.rfind("--jit=", 0) == 0) {
       std::string mode = arg.substr(6);
       if (mode == "off") {
