@@ -2,6 +2,9 @@
 
 #include <gc.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <string>
 
@@ -10,12 +13,31 @@
 
 namespace maru {
 
+namespace {
+
+// MARU_GC_STRESS=N: a full collection every N allocations (a test mode that makes objects
+// unreachable from scanned memory fail fast).
+int64_t gc_stress_period = 0;
+std::atomic<int64_t> allocations_since_collection{0};
+
+inline void MaybeStressCollect() {
+  if (gc_stress_period > 0 && ++allocations_since_collection >= gc_stress_period) {
+    allocations_since_collection = 0;
+    GC_gcollect();
+  }
+}
+
+}  // namespace
+
 void InitHeap() {
   static std::once_flag once;
   std::call_once(once, [] {
     GC_INIT();
     // Threads created by an embedding host may allocate once registered.
     GC_allow_register_threads();
+    if (const char* stress = std::getenv("MARU_GC_STRESS")) {
+      gc_stress_period = std::max<int64_t>(1, std::atoll(stress));
+    }
   });
 }
 
@@ -30,6 +52,7 @@ inline uint32_t MakeInfo(size_t count, bool raw) {
 Oop AllocSlots(uint32_t type, uint32_t nslots, uint32_t native) {
   size_t words = size_t{1} + nslots + native;
   if (words * sizeof(Oop) > kMaxObjectBytes) return kNil;
+  MaybeStressCollect();
   void* p = GC_MALLOC(words * sizeof(Oop));  // zeroed by the collector
   if (p == nullptr) return kNil;
   Header* h = static_cast<Header*>(p);
@@ -42,6 +65,7 @@ Oop AllocRaw(uint32_t type, size_t nbytes, bool scanned) {
   if (nbytes > kMaxObjectBytes) return kNil;
   size_t rounded = (nbytes + 7) & ~size_t{7};
   size_t total = sizeof(Header) + rounded;
+  MaybeStressCollect();
   void* p = scanned ? GC_MALLOC(total) : GC_MALLOC_ATOMIC(total);
   if (p == nullptr) return kNil;
   if (!scanned) std::memset(p, 0, GC_size(p));
