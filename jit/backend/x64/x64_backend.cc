@@ -1,15 +1,26 @@
-// IR -> x86-64 through asmjit 1.9's x86::Compiler (virtual registers, asmjit's register
-// allocator). Every IR value is a virtual register; locals live in the activation's slot array
-// (the interpreter's Frame layout), addressed through a base register that is reloaded after any
-// runtime call that may move the slots to a heap Context.
+// IR -> x86-64 machine code with asmjit 1.9's x86::Assembler and our own register allocation
+// (jit/backend/regalloc.h). asmjit's x86::Compiler was the first backend: it cost 85 us to compile
+// fib and 600 us for a 131-node function, almost all in its register allocator; this one emits
+// directly.
 //
 // Entry ABI (runtime/tier_up.h): Oop entry(Vm* vm, Oop self, const Oop* args, int64_t argc).
+//
+// Registers: r15 = the Vm, r13 = the activation's slot array (reloaded after any runtime call
+// that may move the slots to a heap Context), r10/r11 = scratch; rax rcx rdx rsi rdi r8 r9 hold
+// values that do not live across calls, rbx r12 r14 rbp those that do. The frame (rsp-based):
+// [argument buffer][Frame][slots][spill slots].
+//
+// The code is position independent: heap constants and runtime entry points are 64-bit
+// immediates (absolute values in this process, not addresses relative to the code), every call
+// goes through a register, and branches stay inside the function. The same bytes run wherever
+// they are installed (in-memory or in a dlopen'ed module).
 #include <asmjit/x86.h>
 
 #include <cstddef>
 #include <vector>
 
 #include "jit/backend/backend.h"
+#include "jit/backend/regalloc.h"
 #include "jit/runtime_calls.h"
 #include "runtime/heap.h"
 #include "runtime/object.h"
@@ -19,12 +30,9 @@ namespace maru::jit {
 
 namespace {
 
-using asmjit::CallConvId;
-using asmjit::FuncSignatureT;
-using asmjit::Imm;
-using asmjit::InvokeNode;
-using asmjit::Label;
 namespace x86 = asmjit::x86;
+using asmjit::Imm;
+using asmjit::Label;
 using ir::Opcode;
 using ir::PrimitiveOp;
 
@@ -36,8 +44,8 @@ constexpr uint64_t kCoreExprHeader =
     kExprType | (static_cast<uint64_t>(expr::kSlots << 1) << 32);
 
 template <typename Fn>
-uint64_t Address(Fn* fn) {
-  return reinterpret_cast<uint64_t>(fn);
+int64_t Address(Fn* fn) {
+  return static_cast<int64_t>(reinterpret_cast<uintptr_t>(fn));
 }
 
 class ErrorCollector : public asmjit::ErrorHandler {
@@ -52,73 +60,29 @@ class ErrorCollector : public asmjit::ErrorHandler {
   std::string text;
 };
 
-class X64Codegen {
+const x86::Gp kVm = x86::r15;
+const x86::Gp kSlots = x86::r13;
+const x86::Gp kScratch = x86::r10;
+const x86::Gp kScratch2 = x86::r11;
+
+class X64Emitter {
  public:
-  X64Codegen(const ir::Function& f, x86::Compiler& cc) : f_(f), cc_(cc), symbol_t_(Intern("t")) {}
+  X64Emitter(const ir::Function& f, x86::Assembler& a) : f_(f), a_(a), symbol_t_(Intern("t")) {}
 
   void Generate() {
-    using Sig = FuncSignatureT<uint64_t, uint64_t, uint64_t, uint64_t, int64_t>;
-    asmjit::FuncNode* func = cc_.addFunc(Sig(CallConvId::kHost));
-    vm_ = cc_.newUIntPtr("vm");
-    self_ = cc_.newUInt64("self");
-    args_ = cc_.newUIntPtr("args");
-    argc_ = cc_.newInt64("argc");
-    func->setArg(0, vm_);
-    func->setArg(1, self_);
-    func->setArg(2, args_);
-    func->setArg(3, argc_);
-    error_ = cc_.newLabel();
-    Label overflow = cc_.newLabel();
-    Label arity = cc_.newLabel();
-
-    // Stack guard: recursion too deep for the native stack is the error "stack overflow".
-    cc_.cmp(x86::rsp, x86::qword_ptr(vm_, kVmStackLimitOffset));
-    cc_.jb(overflow);
-
-    // The activation: a Frame and its slot array, as the interpreter lays them out.
-    x86::Mem frame_mem = cc_.newStack(sizeof(Frame), 16, "frame");
-    x86::Mem slots_mem = cc_.newStack(static_cast<uint32_t>(8 * (f_.nslots + 1)), 16, "slots");
-    frame_ = cc_.newUIntPtr("frame");
-    slots_ = cc_.newUIntPtr("slots");
-    cc_.lea(frame_, frame_mem);
-    cc_.lea(slots_, slots_mem);
-    x86::Gp t = cc_.newUInt64("t");
-    cc_.mov(x86::qword_ptr(frame_, offsetof(Frame, slots)), slots_);
-    cc_.mov(x86::qword_ptr(frame_, offsetof(Frame, nslots)), Imm(f_.nslots));
-    cc_.mov(x86::qword_ptr(frame_, offsetof(Frame, level)), Imm(f_.level));
-    cc_.mov(t, Imm(static_cast<int64_t>(f_.env)));
-    cc_.mov(x86::qword_ptr(frame_, offsetof(Frame, env)), t);
-    cc_.mov(t, x86::qword_ptr(self_, SlotOffset(expr::kCtx)));
-    cc_.mov(x86::qword_ptr(frame_, offsetof(Frame, home)), t);
-    cc_.xor_(t.r32(), t.r32());
-    cc_.mov(x86::qword_ptr(frame_, offsetof(Frame, context)), t);
-    for (int64_t i = 0; i < f_.nslots; ++i) cc_.mov(x86::qword_ptr(slots_, i * 8), t);
-
-    // Arity and parameters.
-    int64_t nparams = static_cast<int64_t>(f_.param_slots.size());
-    cc_.cmp(argc_, Imm(nparams));
-    if (f_.rest_slot >= 0) {
-      cc_.jl(arity);
-    } else {
-      cc_.jne(arity);
-    }
-    for (int64_t i = 0; i < nparams; ++i) {
-      cc_.mov(t, x86::qword_ptr(args_, i * 8));
-      cc_.mov(x86::qword_ptr(slots_, f_.param_slots[i] * 8), t);
-    }
-    if (f_.rest_slot >= 0) {
-      x86::Gp rest_args = cc_.newUIntPtr();
-      x86::Gp rest_count = cc_.newInt64();
-      cc_.lea(rest_args, x86::ptr(args_, static_cast<int32_t>(nparams * 8)));
-      cc_.mov(rest_count, argc_);
-      cc_.sub(rest_count, Imm(nparams));
-      x86::Gp rest = cc_.newUInt64("rest");
-      Invoke(Address(&MakeRestList), {vm_, rest_args, rest_count}, rest);
-      CheckError(rest);
-      cc_.mov(x86::qword_ptr(slots_, f_.rest_slot * 8), rest);
+    RegisterFile registers;
+    registers.caller_saved = {x86::Gp::kIdAx, x86::Gp::kIdCx, x86::Gp::kIdDx, x86::Gp::kIdSi,
+                              x86::Gp::kIdDi, 8, 9};
+    registers.callee_saved = {x86::Gp::kIdBx, 12, 14, x86::Gp::kIdBp};
+    alloc_ = AllocateRegisters(f_, registers);
+    use_count_.assign(f_.value_count, 0);
+    for (const ir::Block& b : f_.blocks) {
+      for (const ir::Instr& in : b.instrs) {
+        for (ir::ValueId v : in.args) ++use_count_[v];
+      }
     }
 
-    // One argument buffer serves every call site (arguments are stored right before a call).
+    // Frame layout.
     int max_args = 1;
     for (const ir::Block& b : f_.blocks) {
       for (const ir::Instr& in : b.instrs) {
@@ -127,385 +91,584 @@ class X64Codegen {
         }
       }
     }
-    x86::Mem buffer_mem = cc_.newStack(static_cast<uint32_t>(8 * max_args), 16, "argbuf");
-    buffer_ = cc_.newUIntPtr("argbuf");
-    cc_.lea(buffer_, buffer_mem);
+    buffer_offset_ = 0;
+    frame_offset_ = 8 * max_args;
+    slots_offset_ = frame_offset_ + static_cast<int32_t>(sizeof(Frame));
+    spill_offset_ = slots_offset_ + static_cast<int32_t>(8 * f_.nslots);
+    frame_size_ = spill_offset_ + 8 * alloc_.spill_slots;
+    // Six pushes and the return address leave rsp at 8 mod 16: keep calls 16-aligned.
+    if (frame_size_ % 16 == 0) frame_size_ += 8;
 
-    values_.resize(f_.value_count);
-    labels_.resize(f_.blocks.size());
-    for (auto& l : labels_) l = cc_.newLabel();
-    for (size_t b = 0; b < f_.blocks.size(); ++b) {
-      cc_.bind(labels_[b]);
-      current_block_ = static_cast<int>(b);
-      for (const ir::Instr& in : f_.blocks[b].instrs) Emit(in);
+    error_ = a_.newLabel();
+    epilogue_ = a_.newLabel();
+    Label overflow = a_.newLabel();
+    Label arity = a_.newLabel();
+
+    // Prologue: save what we use (all of r12-r15, rbx, rbp: simpler than tracking, and cheap).
+    a_.push(x86::rbp);
+    a_.push(x86::rbx);
+    a_.push(x86::r12);
+    a_.push(x86::r13);
+    a_.push(x86::r14);
+    a_.push(x86::r15);
+    a_.sub(x86::rsp, Imm(frame_size_));
+    // Stack guard: recursion too deep for the native stack is the error "stack overflow".
+    a_.cmp(x86::rsp, x86::qword_ptr(x86::rdi, kVmStackLimitOffset));
+    a_.jb(overflow);
+    a_.mov(kVm, x86::rdi);
+    // Arity, while self/args/argc are still in rsi/rdx/rcx.
+    int64_t nparams = static_cast<int64_t>(f_.param_slots.size());
+    a_.cmp(x86::rcx, Imm(nparams));
+    if (f_.rest_slot >= 0) {
+      a_.jl(arity);
+    } else {
+      a_.jne(arity);
+    }
+    // The Frame, as the interpreter lays it out.
+    a_.lea(kSlots, FrameSlot(slots_offset_));
+    a_.mov(FrameField(offsetof(Frame, slots)), kSlots);
+    a_.mov(FrameField(offsetof(Frame, nslots)), Imm(f_.nslots));
+    a_.mov(FrameField(offsetof(Frame, level)), Imm(f_.level));
+    a_.mov(kScratch, Imm(static_cast<int64_t>(f_.env)));
+    a_.mov(FrameField(offsetof(Frame, env)), kScratch);
+    a_.mov(kScratch, x86::qword_ptr(x86::rsi, SlotOffset(expr::kCtx)));
+    a_.mov(FrameField(offsetof(Frame, home)), kScratch);
+    a_.xor_(x86::eax, x86::eax);
+    a_.mov(FrameField(offsetof(Frame, context)), x86::rax);
+    std::vector<bool> is_param(f_.nslots, false);
+    for (int64_t s : f_.param_slots) is_param[s] = true;
+    for (int64_t i = 0; i < f_.nslots; ++i) {
+      if (!is_param[i]) a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(i * 8)), x86::rax);
+    }
+    for (int64_t i = 0; i < nparams; ++i) {
+      a_.mov(kScratch, x86::qword_ptr(x86::rdx, static_cast<int32_t>(i * 8)));
+      a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(f_.param_slots[i] * 8)), kScratch);
+    }
+    if (f_.rest_slot >= 0) {
+      a_.mov(x86::rdi, kVm);
+      a_.lea(x86::rsi, x86::ptr(x86::rdx, static_cast<int32_t>(nparams * 8)));
+      a_.mov(x86::rdx, x86::rcx);
+      a_.sub(x86::rdx, Imm(nparams));
+      CallRuntime(Address(&MakeRestList));
+      CheckError();
+      a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(f_.rest_slot * 8)), x86::rax);
     }
 
-    cc_.bind(arity);
-    x86::Gp failed = cc_.newUInt64("failed");
-    Invoke(Address(&ArityMismatch), {vm_, self_, args_, argc_, Imm(nparams)}, failed);
-    cc_.jmp(error_);
-    cc_.bind(overflow);
-    Invoke(Address(&StackOverflow), {vm_}, failed);
-    cc_.bind(error_);
-    x86::Gp error_value = cc_.newUInt64("error");
-    cc_.mov(error_value, Imm(static_cast<int64_t>(kErrorOop)));
-    cc_.ret(error_value);
-    cc_.endFunc();
+    labels_.resize(f_.blocks.size());
+    for (auto& l : labels_) l = a_.newLabel();
+    for (size_t b = 0; b < f_.blocks.size(); ++b) {
+      a_.bind(labels_[b]);
+      current_block_ = static_cast<int>(b);
+      const auto& instrs = f_.blocks[b].instrs;
+      for (size_t i = 0; i < instrs.size(); ++i) {
+        // A comparison whose only use is the branch right after it branches directly.
+        if (i + 1 < instrs.size() && FusesWithBranch(instrs[i], instrs[i + 1])) {
+          EmitCompareAndBranch(instrs[i], instrs[i + 1]);
+          ++i;
+          continue;
+        }
+        Emit(instrs[i]);
+      }
+    }
+
+    a_.bind(arity);
+    // rdi = vm, rsi = self, rdx = args, rcx = argc still hold the entry's arguments.
+    a_.mov(x86::r8, Imm(nparams));
+    CallRuntime(Address(&ArityMismatch));
+    a_.jmp(error_);
+    a_.bind(overflow);
+    CallRuntime(Address(&StackOverflow));  // rdi = vm
+    a_.bind(error_);
+    a_.mov(x86::eax, Imm(static_cast<int64_t>(kErrorOop)));
+    a_.bind(epilogue_);
+    a_.add(x86::rsp, Imm(frame_size_));
+    a_.pop(x86::r15);
+    a_.pop(x86::r14);
+    a_.pop(x86::r13);
+    a_.pop(x86::r12);
+    a_.pop(x86::rbx);
+    a_.pop(x86::rbp);
+    a_.ret();
   }
 
  private:
-  x86::Gp Value(ir::ValueId v) {
-    if (!values_[v].isValid()) values_[v] = cc_.newUInt64();
-    return values_[v];
+  x86::Mem FrameSlot(int32_t offset) const { return x86::qword_ptr(x86::rsp, offset); }
+  x86::Mem FrameField(size_t field) const {
+    return x86::qword_ptr(x86::rsp, frame_offset_ + static_cast<int32_t>(field));
+  }
+  x86::Mem BufferSlot(size_t i) const {
+    return x86::qword_ptr(x86::rsp, buffer_offset_ + static_cast<int32_t>(8 * i));
   }
 
-  // Calls a runtime function; every operand is a register or an immediate.
-  void Invoke(uint64_t target, std::initializer_list<asmjit::Operand> operands, const x86::Gp& ret) {
-    asmjit::FuncSignatureBuilder sig(CallConvId::kHost);
-    sig.setRetT<uint64_t>();
-    for (size_t i = 0; i < operands.size(); ++i) sig.addArgT<uint64_t>();
-    InvokeNode* node;
-    cc_.invoke(&node, Imm(static_cast<int64_t>(target)), sig);
-    size_t i = 0;
-    for (const asmjit::Operand& op : operands) {
-      if (op.isImm()) {
-        node->setArg(i, op.as<Imm>());
-      } else {
-        node->setArg(i, op.as<x86::Gp>());
-      }
-      ++i;
-    }
-    if (ret.isValid()) node->setRet(0, ret);
+  bool InRegister(ir::ValueId v) const { return alloc_.location[v].kind == Location::kRegister; }
+  x86::Gp RegisterOf(ir::ValueId v) const { return x86::gpq(alloc_.location[v].index); }
+  x86::Mem StackOf(ir::ValueId v) const {
+    return FrameSlot(spill_offset_ + 8 * alloc_.location[v].index);
   }
 
-  void CheckError(const x86::Gp& value) {
-    cc_.cmp(value, Imm(static_cast<int64_t>(kErrorOop)));
-    cc_.je(error_);
+  // A register holding v: its own, or `scratch` loaded from its spill slot.
+  x86::Gp Use(ir::ValueId v, const x86::Gp& scratch) {
+    if (InRegister(v)) return RegisterOf(v);
+    a_.mov(scratch, StackOf(v));
+    return scratch;
   }
-
-  // After a runtime call that received the Frame, the slots may have moved to a heap Context.
-  void ReloadSlots() { cc_.mov(slots_, x86::qword_ptr(frame_, offsetof(Frame, slots))); }
-
-  x86::Gp Constant(Oop value) {
-    x86::Gp r = cc_.newUInt64();
-    if (value == 0) {
-      cc_.xor_(r.r32(), r.r32());
+  void LoadInto(const x86::Gp& r, ir::ValueId v) {
+    if (InRegister(v)) {
+      if (RegisterOf(v).id() != r.id()) a_.mov(r, RegisterOf(v));
     } else {
-      cc_.mov(r, Imm(static_cast<int64_t>(value)));
+      a_.mov(r, StackOf(v));
     }
-    return r;
+  }
+  // The register to compute v in; Commit stores it when v lives on the stack.
+  x86::Gp Def(ir::ValueId v) { return InRegister(v) ? RegisterOf(v) : kScratch; }
+  void Commit(ir::ValueId v, const x86::Gp& r) {
+    if (!InRegister(v)) a_.mov(StackOf(v), r);
+  }
+  void StoreResult(ir::ValueId v, const x86::Gp& r) {
+    if (v == ir::kNoValue || alloc_.location[v].kind == Location::kNone) return;
+    if (InRegister(v)) {
+      if (RegisterOf(v).id() != r.id()) a_.mov(RegisterOf(v), r);
+    } else {
+      a_.mov(StackOf(v), r);
+    }
   }
 
-  void StoreArgs(const ir::Instr& in, size_t first) {
-    for (size_t i = first; i < in.args.size(); ++i) {
-      cc_.mov(x86::qword_ptr(buffer_, static_cast<int32_t>((i - first) * 8)), Value(in.args[i]));
-    }
+  void CallRuntime(int64_t target) {
+    a_.mov(x86::rax, Imm(target));
+    a_.call(x86::rax);
   }
+  void CheckError() {
+    a_.cmp(x86::rax, Imm(static_cast<int64_t>(kErrorOop)));
+    a_.je(error_);
+  }
+  void LeaFrame(const x86::Gp& r) { a_.lea(r, x86::ptr(x86::rsp, frame_offset_)); }
+  void ReloadSlots() { a_.mov(kSlots, FrameField(offsetof(Frame, slots))); }
 
   // Jumps to `not_object` unless x is a heap object (not nil, not a fixnum).
   void RequireObject(const x86::Gp& x, const Label& not_object) {
-    cc_.test(x, Imm(7));
-    cc_.jnz(not_object);
-    cc_.test(x, x);
-    cc_.jz(not_object);
+    a_.test(x.r8(), Imm(7));
+    a_.jnz(not_object);
+    a_.test(x, x);
+    a_.jz(not_object);
   }
 
   void Emit(const ir::Instr& in) {
     switch (in.op) {
-      case Opcode::kConst:
+      case Opcode::kConst: {
+        if (alloc_.location[in.result].kind == Location::kNone) break;
+        x86::Gp r = Def(in.result);
         if (in.imm == 0) {
-          cc_.xor_(Value(in.result).r32(), Value(in.result).r32());
+          a_.xor_(r.r32(), r.r32());
         } else {
-          cc_.mov(Value(in.result), Imm(static_cast<int64_t>(in.imm)));
+          a_.mov(r, Imm(static_cast<int64_t>(in.imm)));
         }
+        Commit(in.result, r);
         break;
-      case Opcode::kLoadSlot:
-        cc_.mov(Value(in.result), x86::qword_ptr(slots_, static_cast<int32_t>(in.aux * 8)));
+      }
+      case Opcode::kLoadSlot: {
+        x86::Gp r = Def(in.result);
+        a_.mov(r, x86::qword_ptr(kSlots, static_cast<int32_t>(in.aux * 8)));
+        Commit(in.result, r);
         break;
-      case Opcode::kStoreSlot:
-        cc_.mov(x86::qword_ptr(slots_, static_cast<int32_t>(in.aux * 8)), Value(in.args[0]));
-        cc_.mov(Value(in.result), Value(in.args[0]));
+      }
+      case Opcode::kStoreSlot: {
+        x86::Gp v = Use(in.args[0], kScratch);
+        a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(in.aux * 8)), v);
+        if (use_count_[in.result] > 0) StoreResult(in.result, v);
         break;
+      }
       case Opcode::kLoadGlobal: {
-        x86::Gp var = Constant(in.imm);
-        cc_.mov(Value(in.result), x86::qword_ptr(var, SlotOffset(variable::kValue)));
+        x86::Gp r = Def(in.result);
+        a_.mov(kScratch2, Imm(static_cast<int64_t>(in.imm)));
+        a_.mov(r, x86::qword_ptr(kScratch2, SlotOffset(variable::kValue)));
+        Commit(in.result, r);
         break;
       }
       case Opcode::kStoreGlobal: {
-        x86::Gp var = Constant(in.imm);
-        cc_.mov(x86::qword_ptr(var, SlotOffset(variable::kValue)), Value(in.args[0]));
+        x86::Gp v = Use(in.args[0], kScratch);
+        a_.mov(kScratch2, Imm(static_cast<int64_t>(in.imm)));
+        a_.mov(x86::qword_ptr(kScratch2, SlotOffset(variable::kValue)), v);
         break;
       }
       case Opcode::kLoadVar:
-        Invoke(Address(&LoadOuterVariable), {Constant(in.imm), frame_}, Value(in.result));
+        a_.mov(x86::rdi, Imm(static_cast<int64_t>(in.imm)));
+        LeaFrame(x86::rsi);
+        CallRuntime(Address(&LoadOuterVariable));
+        StoreResult(in.result, x86::rax);
         break;
-      case Opcode::kStoreVar: {
-        x86::Gp r = cc_.newUInt64();
-        Invoke(Address(&StoreOuterVariable), {vm_, Constant(in.imm), Value(in.args[0]), frame_}, r);
-        CheckError(r);
+      case Opcode::kStoreVar:
+        LoadInto(kScratch, in.args[0]);
+        a_.mov(x86::rdi, kVm);
+        a_.mov(x86::rsi, Imm(static_cast<int64_t>(in.imm)));
+        a_.mov(x86::rdx, kScratch);
+        LeaFrame(x86::rcx);
+        CallRuntime(Address(&StoreOuterVariable));
+        CheckError();
         break;
-      }
       case Opcode::kDefine:
-        Invoke(Address(&DefineGlobal), {Constant(in.imm), Value(in.args[0])}, Value(in.result));
+        LoadInto(kScratch, in.args[0]);
+        a_.mov(x86::rdi, Imm(static_cast<int64_t>(in.imm)));
+        a_.mov(x86::rsi, kScratch);
+        CallRuntime(Address(&DefineGlobal));
+        StoreResult(in.result, x86::rax);
         break;
       case Opcode::kNameValue: {
         // Only Exprs and Forms get names: test inline, call out for them.
-        Label done = cc_.newLabel();
-        Label name = cc_.newLabel();
-        x86::Gp v = Value(in.args[0]);
-        RequireObject(v, done);
-        x86::Gp type = cc_.newUInt32();
-        cc_.mov(type, x86::dword_ptr(v));
-        cc_.cmp(type, Imm(kExprType));
-        cc_.je(name);
-        cc_.cmp(type, Imm(kFormType));
-        cc_.jne(done);
-        cc_.bind(name);
-        x86::Gp ignored = cc_.newUInt64();
-        Invoke(Address(&NameValueIfUnnamed), {v, Constant(in.imm)}, ignored);
-        cc_.bind(done);
+        Label done = a_.newLabel();
+        Label name = a_.newLabel();
+        LoadInto(kScratch, in.args[0]);
+        RequireObject(kScratch, done);
+        a_.mov(kScratch2.r32(), x86::dword_ptr(kScratch));
+        a_.cmp(kScratch2.r32(), Imm(kExprType));
+        a_.je(name);
+        a_.cmp(kScratch2.r32(), Imm(kFormType));
+        a_.jne(done);
+        a_.bind(name);
+        a_.mov(x86::rdi, kScratch);
+        a_.mov(x86::rsi, Imm(static_cast<int64_t>(in.imm)));
+        CallRuntime(Address(&NameValueIfUnnamed));
+        a_.bind(done);
         break;
       }
       case Opcode::kIsFixed: {
-        x86::Gp r = Value(in.result);
-        x86::Gp v = Value(in.args[0]);
-        Label done = cc_.newLabel();
-        cc_.xor_(r.r32(), r.r32());
-        RequireObject(v, done);
-        cc_.cmp(x86::dword_ptr(v), Imm(kFixedType));
-        cc_.jne(done);
-        cc_.mov(r, Imm(1));  // any non-nil word: only branched on
-        cc_.bind(done);
+        Label done = a_.newLabel();
+        x86::Gp r = Def(in.result);
+        LoadInto(kScratch2, in.args[0]);
+        a_.xor_(r.r32(), r.r32());
+        RequireObject(kScratch2, done);
+        a_.cmp(x86::dword_ptr(kScratch2), Imm(kFixedType));
+        a_.jne(done);
+        a_.mov(r.r32(), Imm(1));  // any non-nil word: only branched on
+        a_.bind(done);
+        Commit(in.result, r);
         break;
       }
       case Opcode::kCall:
         EmitCall(in);
         break;
       case Opcode::kPrimitive:
-        EmitPrimitive(in);
+        EmitPrimitive(in, nullptr);
         break;
       case Opcode::kClosure:
-        Invoke(Address(&MakeClosure), {vm_, Constant(in.imm), frame_}, Value(in.result));
-        CheckError(Value(in.result));
+        a_.mov(x86::rdi, kVm);
+        a_.mov(x86::rsi, Imm(static_cast<int64_t>(in.imm)));
+        LeaFrame(x86::rdx);
+        CallRuntime(Address(&MakeClosure));
+        CheckError();
         ReloadSlots();
+        StoreResult(in.result, x86::rax);
         break;
       case Opcode::kApplyFixed:
-        Invoke(Address(&ApplyFixed), {vm_, Value(in.args[0]), Constant(in.imm), frame_},
-               Value(in.result));
-        CheckError(Value(in.result));
+        LoadInto(kScratch, in.args[0]);
+        a_.mov(x86::rdi, kVm);
+        a_.mov(x86::rsi, kScratch);
+        a_.mov(x86::rdx, Imm(static_cast<int64_t>(in.imm)));
+        LeaFrame(x86::rcx);
+        CallRuntime(Address(&ApplyFixed));
+        CheckError();
         ReloadSlots();
+        StoreResult(in.result, x86::rax);
         break;
       case Opcode::kEvalForm:
-        Invoke(Address(&EvalForm), {vm_, Constant(in.imm), frame_}, Value(in.result));
-        CheckError(Value(in.result));
+        a_.mov(x86::rdi, kVm);
+        a_.mov(x86::rsi, Imm(static_cast<int64_t>(in.imm)));
+        LeaFrame(x86::rdx);
+        CallRuntime(Address(&EvalForm));
+        CheckError();
         ReloadSlots();
+        StoreResult(in.result, x86::rax);
         break;
       case Opcode::kEvalAtom:
-        Invoke(Address(&EvalHookedAtom), {vm_, Constant(in.imm)}, Value(in.result));
-        CheckError(Value(in.result));
+        a_.mov(x86::rdi, kVm);
+        a_.mov(x86::rsi, Imm(static_cast<int64_t>(in.imm)));
+        CallRuntime(Address(&EvalHookedAtom));
+        CheckError();
+        StoreResult(in.result, x86::rax);
         break;
       case Opcode::kPollInterrupt: {
-        Label done = cc_.newLabel();
-        cc_.cmp(x86::byte_ptr(vm_, kVmInterruptOffset), Imm(0));
-        cc_.je(done);
-        x86::Gp r = cc_.newUInt64();
-        Invoke(Address(&TakeInterrupt), {vm_}, r);
-        cc_.jmp(error_);
-        cc_.bind(done);
+        Label done = a_.newLabel();
+        a_.cmp(x86::byte_ptr(kVm, kVmInterruptOffset), Imm(0));
+        a_.je(done);
+        a_.mov(x86::rdi, kVm);
+        CallRuntime(Address(&TakeInterrupt));
+        a_.jmp(error_);
+        a_.bind(done);
         break;
       }
-      case Opcode::kJump: {
-        const ir::Block& target = f_.blocks[in.targets[0]];
-        for (size_t i = 0; i < in.args.size(); ++i) {
-          cc_.mov(Value(target.params[i]), Value(in.args[i]));
-        }
-        if (in.targets[0] != current_block_ + 1) cc_.jmp(labels_[in.targets[0]]);
+      case Opcode::kJump:
+        EmitJump(in);
         break;
-      }
       case Opcode::kBranch: {
-        x86::Gp c = Value(in.args[0]);
-        cc_.test(c, c);
-        if (in.targets[1] == current_block_ + 1) {
-          cc_.jnz(labels_[in.targets[0]]);
-        } else if (in.targets[0] == current_block_ + 1) {
-          cc_.jz(labels_[in.targets[1]]);
-        } else {
-          cc_.jnz(labels_[in.targets[0]]);
-          cc_.jmp(labels_[in.targets[1]]);
-        }
+        x86::Gp c = Use(in.args[0], kScratch);
+        a_.test(c, c);
+        BranchTo(x86::CondCode::kNZ, in.targets[0], in.targets[1]);
         break;
       }
       case Opcode::kReturn:
-        cc_.ret(Value(in.args[0]));
+        LoadInto(x86::rax, in.args[0]);
+        a_.jmp(epilogue_);
         break;
+    }
+  }
+
+  // Jumps to if_true when `cc` holds, else to if_false, falling through where possible.
+  void BranchTo(x86::CondCode cc, ir::BlockId if_true, ir::BlockId if_false) {
+    if (if_false == current_block_ + 1) {
+      a_.j(cc, labels_[if_true]);
+    } else if (if_true == current_block_ + 1) {
+      a_.j(x86::negateCond(cc), labels_[if_false]);
+    } else {
+      a_.j(cc, labels_[if_true]);
+      a_.jmp(labels_[if_false]);
+    }
+  }
+
+  void EmitJump(const ir::Instr& in) {
+    const ir::Block& target = f_.blocks[in.targets[0]];
+    if (in.args.size() == 1) {
+      ir::ValueId p = target.params[0];
+      if (alloc_.location[p].kind != Location::kNone) {
+        x86::Gp v = Use(in.args[0], kScratch);
+        StoreResult(p, v);
+      }
+    } else if (!in.args.empty()) {
+      // A parallel move through the stack.
+      for (ir::ValueId v : in.args) a_.push(Use(v, kScratch));
+      for (size_t i = in.args.size(); i-- > 0;) {
+        a_.pop(kScratch);
+        StoreResult(target.params[i], kScratch);
+      }
+    }
+    if (in.targets[0] != current_block_ + 1) a_.jmp(labels_[in.targets[0]]);
+  }
+
+  void StoreArguments(const ir::Instr& in, size_t first) {
+    for (size_t i = first; i < in.args.size(); ++i) {
+      a_.mov(BufferSlot(i - first), Use(in.args[i], kScratch));
     }
   }
 
   void EmitCall(const ir::Instr& in) {
-    x86::Gp fn = Value(in.args[0]);
-    x86::Gp r = Value(in.result);
     int64_t argc = static_cast<int64_t>(in.args.size()) - 1;
-    StoreArgs(in, 1);
-    Label slow = cc_.newLabel();
-    Label done = cc_.newLabel();
+    StoreArguments(in, 1);
+    LoadInto(kScratch, in.args[0]);  // the function
+    Label slow = a_.newLabel();
+    Label done = a_.newLabel();
     // A compiled Expr is called directly through its entry.
-    RequireObject(fn, slow);
-    x86::Gp header = cc_.newUInt64();
-    cc_.mov(header, Imm(static_cast<int64_t>(kCoreExprHeader)));
-    cc_.cmp(x86::qword_ptr(fn), header);
-    cc_.jne(slow);
-    x86::Gp entry = cc_.newUInt64();
-    cc_.mov(entry, x86::qword_ptr(fn, SlotOffset(expr::kEntry)));
-    cc_.test(entry, entry);
-    cc_.jz(slow);
-    {
-      using Sig = FuncSignatureT<uint64_t, uint64_t, uint64_t, uint64_t, int64_t>;
-      InvokeNode* node;
-      cc_.invoke(&node, entry, Sig(CallConvId::kHost));
-      node->setArg(0, vm_);
-      node->setArg(1, fn);
-      node->setArg(2, buffer_);
-      node->setArg(3, Imm(argc));
-      node->setRet(0, r);
-    }
-    cc_.jmp(done);
-    cc_.bind(slow);
-    Invoke(Address(&CallFunction), {vm_, fn, buffer_, Imm(argc), frame_, Constant(in.imm)}, r);
+    RequireObject(kScratch, slow);
+    a_.mov(kScratch2, Imm(static_cast<int64_t>(kCoreExprHeader)));
+    a_.cmp(x86::qword_ptr(kScratch), kScratch2);
+    a_.jne(slow);
+    a_.mov(x86::rax, x86::qword_ptr(kScratch, SlotOffset(expr::kEntry)));
+    a_.test(x86::rax, x86::rax);
+    a_.jz(slow);
+    a_.mov(x86::rdi, kVm);
+    a_.mov(x86::rsi, kScratch);
+    a_.lea(x86::rdx, BufferSlot(0));
+    a_.mov(x86::ecx, Imm(argc));
+    a_.call(x86::rax);
+    a_.jmp(done);
+    a_.bind(slow);
+    a_.mov(x86::rdi, kVm);
+    a_.mov(x86::rsi, kScratch);
+    a_.lea(x86::rdx, BufferSlot(0));
+    a_.mov(x86::ecx, Imm(argc));
+    LeaFrame(x86::r8);
+    a_.mov(x86::r9, Imm(static_cast<int64_t>(in.imm)));
+    CallRuntime(Address(&CallFunction));
     ReloadSlots();
-    cc_.bind(done);
-    CheckError(r);
+    a_.bind(done);
+    CheckError();
+    StoreResult(in.result, x86::rax);
   }
 
-  void EmitPrimitive(const ir::Instr& in) {
-    x86::Gp r = Value(in.result);
-    Label slow = cc_.newLabel();
-    Label done = cc_.newLabel();
-    // Late binding: the fast path holds only while the global still holds the core primitive.
-    x86::Gp current = cc_.newUInt64();
-    x86::Gp expected = Constant(in.imm2);
-    cc_.mov(current, Constant(in.imm));
-    cc_.mov(current, x86::qword_ptr(current, SlotOffset(variable::kValue)));
-    cc_.cmp(current, expected);
-    cc_.jne(slow);
-    auto op = static_cast<PrimitiveOp>(in.aux);
-    x86::Gp a = Value(in.args[0]);
-    x86::Gp t = cc_.newUInt64();
-    auto require_fixnums = [&](const x86::Gp& x, const x86::Gp& y) {
-      cc_.mov(t, x);
-      cc_.and_(t, y);
-      cc_.test(t, Imm(1));
-      cc_.jz(slow);
-    };
+  static bool IsComparison(PrimitiveOp op) {
     switch (op) {
-      case PrimitiveOp::kAdd: {
-        x86::Gp b = Value(in.args[1]);
-        require_fixnums(a, b);
-        cc_.mov(r, a);
-        cc_.sub(r, Imm(1));
-        cc_.add(r, b);
-        cc_.jo(slow);
-        break;
-      }
-      case PrimitiveOp::kSub: {
-        x86::Gp b = Value(in.args[1]);
-        require_fixnums(a, b);
-        cc_.mov(r, a);
-        cc_.sub(r, b);
-        cc_.jo(slow);
-        cc_.or_(r, Imm(1));
-        break;
-      }
-      case PrimitiveOp::kMul: {
-        x86::Gp b = Value(in.args[1]);
-        require_fixnums(a, b);
-        cc_.mov(r, a);
-        cc_.sar(r, Imm(1));
-        cc_.mov(t, b);
-        cc_.sub(t, Imm(1));
-        cc_.imul(r, t);
-        cc_.jo(slow);
-        cc_.or_(r, Imm(1));
-        break;
-      }
       case PrimitiveOp::kLt:
       case PrimitiveOp::kLe:
       case PrimitiveOp::kGt:
       case PrimitiveOp::kGe:
       case PrimitiveOp::kEq:
-      case PrimitiveOp::kNe: {
-        x86::Gp b = Value(in.args[1]);
-        require_fixnums(a, b);
-        x86::Gp truth = cc_.newUInt64();
-        cc_.mov(truth, Imm(static_cast<int64_t>(SymbolT())));
-        cc_.xor_(r.r32(), r.r32());
-        cc_.cmp(a, b);  // tagged fixnums order like their values
-        switch (op) {
-          case PrimitiveOp::kLt: cc_.cmovl(r, truth); break;
-          case PrimitiveOp::kLe: cc_.cmovle(r, truth); break;
-          case PrimitiveOp::kGt: cc_.cmovg(r, truth); break;
-          case PrimitiveOp::kGe: cc_.cmovge(r, truth); break;
-          case PrimitiveOp::kEq: cc_.cmove(r, truth); break;
-          default: cc_.cmovne(r, truth); break;
+      case PrimitiveOp::kNe:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  bool FusesWithBranch(const ir::Instr& in, const ir::Instr& next) const {
+    return in.op == Opcode::kPrimitive && IsComparison(static_cast<PrimitiveOp>(in.aux)) &&
+           next.op == Opcode::kBranch && next.args[0] == in.result && use_count_[in.result] == 1;
+  }
+
+  static x86::CondCode ConditionOf(PrimitiveOp op) {
+    switch (op) {
+      case PrimitiveOp::kLt: return x86::CondCode::kL;
+      case PrimitiveOp::kLe: return x86::CondCode::kLE;
+      case PrimitiveOp::kGt: return x86::CondCode::kG;
+      case PrimitiveOp::kGe: return x86::CondCode::kGE;
+      case PrimitiveOp::kEq: return x86::CondCode::kE;
+      default: return x86::CondCode::kNE;
+    }
+  }
+
+  // (if (< a b) ...): no t/nil is made on the fast path.
+  void EmitCompareAndBranch(const ir::Instr& compare, const ir::Instr& branch) {
+    EmitPrimitive(compare, &branch);
+  }
+
+  // The inline fast path of a core primitive, guarded by the identity of the global's value
+  // (late binding: a redefined primitive takes the general path). With `branch`, a comparison
+  // branches directly instead of producing t or nil.
+  void EmitPrimitive(const ir::Instr& in, const ir::Instr* branch) {
+    auto op = static_cast<PrimitiveOp>(in.aux);
+    Label slow = a_.newLabel();
+    Label done = a_.newLabel();
+    a_.mov(kScratch2, Imm(static_cast<int64_t>(in.imm)));
+    a_.mov(kScratch2, x86::qword_ptr(kScratch2, SlotOffset(variable::kValue)));
+    a_.mov(kScratch, Imm(static_cast<int64_t>(in.imm2)));
+    a_.cmp(kScratch2, kScratch);
+    a_.jne(slow);
+    LoadInto(kScratch, in.args[0]);
+    if (in.args.size() > 1) LoadInto(kScratch2, in.args[1]);
+    auto require_fixnums = [&] {
+      // Both odd: (a & b) & 1. Uses eax as the temporary only when a result register is not
+      // yet live; the operands stay in the scratch registers.
+      a_.test(kScratch.r8(), Imm(1));
+      a_.jz(slow);
+      a_.test(kScratch2.r8(), Imm(1));
+      a_.jz(slow);
+    };
+    ir::ValueId result = in.result;
+    switch (op) {
+      case PrimitiveOp::kAdd:
+        require_fixnums();
+        a_.sub(kScratch, Imm(1));
+        a_.add(kScratch, kScratch2);
+        a_.jo(slow);
+        StoreResult(result, kScratch);
+        break;
+      case PrimitiveOp::kSub:
+        require_fixnums();
+        a_.sub(kScratch, kScratch2);
+        a_.jo(slow);
+        a_.or_(kScratch, Imm(1));
+        StoreResult(result, kScratch);
+        break;
+      case PrimitiveOp::kMul:
+        require_fixnums();
+        a_.sar(kScratch, Imm(1));
+        a_.sub(kScratch2, Imm(1));
+        a_.imul(kScratch, kScratch2);
+        a_.jo(slow);
+        a_.or_(kScratch, Imm(1));
+        StoreResult(result, kScratch);
+        break;
+      case PrimitiveOp::kLt:
+      case PrimitiveOp::kLe:
+      case PrimitiveOp::kGt:
+      case PrimitiveOp::kGe:
+      case PrimitiveOp::kEq:
+      case PrimitiveOp::kNe:
+        require_fixnums();
+        a_.cmp(kScratch, kScratch2);  // tagged fixnums order like their values
+        if (branch != nullptr) {
+          // The slow path follows inline: no fall-through here.
+          a_.j(ConditionOf(op), labels_[branch->targets[0]]);
+          a_.jmp(labels_[branch->targets[1]]);
+        } else {
+          Label yes = a_.newLabel();
+          a_.j(ConditionOf(op), yes);
+          a_.xor_(kScratch.r32(), kScratch.r32());
+          StoreResult(result, kScratch);
+          a_.jmp(done);
+          a_.bind(yes);
+          a_.mov(kScratch, Imm(static_cast<int64_t>(symbol_t_)));
+          StoreResult(result, kScratch);
         }
         break;
-      }
       case PrimitiveOp::kCar:
       case PrimitiveOp::kCdr: {
-        Label not_nil = cc_.newLabel();
-        cc_.test(a, Imm(7));
-        cc_.jnz(slow);
-        cc_.test(a, a);
-        cc_.jnz(not_nil);
-        cc_.xor_(r.r32(), r.r32());  // (car ()) and (cdr ()) are ()
-        cc_.jmp(done);
-        cc_.bind(not_nil);
-        cc_.cmp(x86::dword_ptr(a), Imm(kPairType));
-        cc_.jne(slow);
-        cc_.mov(r, x86::qword_ptr(a, SlotOffset(op == PrimitiveOp::kCar ? pair::kHead
-                                                                       : pair::kTail)));
+        Label not_nil = a_.newLabel();
+        a_.test(kScratch.r8(), Imm(7));
+        a_.jnz(slow);
+        a_.test(kScratch, kScratch);
+        a_.jnz(not_nil);
+        StoreResult(result, kScratch);  // (car ()) and (cdr ()) are ()
+        a_.jmp(done);
+        a_.bind(not_nil);
+        a_.cmp(x86::dword_ptr(kScratch), Imm(kPairType));
+        a_.jne(slow);
+        a_.mov(kScratch, x86::qword_ptr(kScratch, SlotOffset(op == PrimitiveOp::kCar
+                                                                 ? pair::kHead
+                                                                 : pair::kTail)));
+        StoreResult(result, kScratch);
         break;
       }
       case PrimitiveOp::kNot: {
-        x86::Gp truth = cc_.newUInt64();
-        cc_.mov(truth, Imm(static_cast<int64_t>(SymbolT())));
-        cc_.xor_(r.r32(), r.r32());
-        cc_.test(a, a);
-        cc_.cmovz(r, truth);
+        Label was_nil = a_.newLabel();
+        a_.test(kScratch, kScratch);
+        a_.jz(was_nil);
+        a_.xor_(kScratch.r32(), kScratch.r32());
+        StoreResult(result, kScratch);
+        a_.jmp(done);
+        a_.bind(was_nil);
+        a_.mov(kScratch, Imm(static_cast<int64_t>(symbol_t_)));
+        StoreResult(result, kScratch);
         break;
       }
       case PrimitiveOp::kPairP: {
-        cc_.xor_(r.r32(), r.r32());
-        RequireObject(a, done);
-        cc_.cmp(x86::dword_ptr(a), Imm(kPairType));
-        cc_.jne(done);
-        cc_.mov(r, Imm(static_cast<int64_t>(SymbolT())));
+        Label no = a_.newLabel();
+        a_.test(kScratch.r8(), Imm(7));
+        a_.jnz(no);
+        a_.test(kScratch, kScratch);
+        a_.jz(no);
+        a_.cmp(x86::dword_ptr(kScratch), Imm(kPairType));
+        a_.jne(no);
+        a_.mov(kScratch, Imm(static_cast<int64_t>(symbol_t_)));
+        StoreResult(result, kScratch);
+        a_.jmp(done);
+        a_.bind(no);
+        a_.xor_(kScratch.r32(), kScratch.r32());
+        StoreResult(result, kScratch);
         break;
       }
       case PrimitiveOp::kCount:
         break;
     }
-    cc_.jmp(done);
-    cc_.bind(slow);
-    StoreArgs(in, 0);
-    int64_t argc = static_cast<int64_t>(in.args.size());
-    Invoke(Address(&CallGlobal), {vm_, Constant(in.imm), buffer_, Imm(argc), frame_, Constant(in.form)},
-           r);
+    if (branch == nullptr || !IsComparison(op)) a_.jmp(done);
+    // The general case: call the global's current value with the arguments.
+    a_.bind(slow);
+    StoreArguments(in, 0);
+    a_.mov(x86::rdi, kVm);
+    a_.mov(x86::rsi, Imm(static_cast<int64_t>(in.imm)));
+    a_.lea(x86::rdx, BufferSlot(0));
+    a_.mov(x86::ecx, Imm(static_cast<int64_t>(in.args.size())));
+    LeaFrame(x86::r8);
+    a_.mov(x86::r9, Imm(static_cast<int64_t>(in.form)));
+    CallRuntime(Address(&CallGlobal));
     ReloadSlots();
-    CheckError(r);
-    cc_.bind(done);
+    CheckError();
+    if (branch != nullptr && IsComparison(op)) {
+      a_.test(x86::rax, x86::rax);
+      BranchTo(x86::CondCode::kNZ, branch->targets[0], branch->targets[1]);
+      a_.bind(done);
+      return;
+    }
+    StoreResult(result, x86::rax);
+    a_.bind(done);
   }
 
-  // Predicates return the symbol t (interned once per process).
-  Oop SymbolT() const { return symbol_t_; }
-
   const ir::Function& f_;
-  x86::Compiler& cc_;
-  x86::Gp vm_, self_, args_, argc_, frame_, slots_, buffer_;
-  Label error_;
-  std::vector<x86::Gp> values_;
+  x86::Assembler& a_;
+  Oop symbol_t_;  // predicates return the symbol t (interned once per process)
+  Allocation alloc_;
+  std::vector<int> use_count_;
+  int32_t buffer_offset_ = 0, frame_offset_ = 0, slots_offset_ = 0, spill_offset_ = 0;
+  int32_t frame_size_ = 0;
+  Label error_, epilogue_;
   std::vector<Label> labels_;
   int current_block_ = 0;
-  Oop symbol_t_;
 };
 
 class X64Backend : public Backend {
@@ -523,10 +686,8 @@ class X64Backend : public Backend {
       logger.addFlags(asmjit::FormatFlags::kMachineCode);
       code.setLogger(&logger);
     }
-    x86::Compiler cc(&code);
-    X64Codegen gen(f, cc);
-    gen.Generate();
-    cc.finalize();
+    x86::Assembler a(&code);
+    X64Emitter(f, a).Generate();
     if (errors.error == asmjit::kErrorOk) code.flatten();
     if (errors.error == asmjit::kErrorOk) code.resolveUnresolvedLinks();
     if (errors.error != asmjit::kErrorOk) {

@@ -1,0 +1,200 @@
+#include "jit/backend/regalloc.h"
+
+#include <algorithm>
+
+namespace maru::jit {
+
+namespace {
+
+using ir::Opcode;
+
+struct Interval {
+  ir::ValueId value;
+  int start;
+  int end;
+  bool crosses_call;
+};
+
+// A set of values as a bit vector (functions have at most a few thousand values).
+class ValueSet {
+ public:
+  explicit ValueSet(int n = 0) : bits_((n + 63) / 64, 0) {}
+  void Add(int v) { bits_[v >> 6] |= uint64_t{1} << (v & 63); }
+  void Remove(int v) { bits_[v >> 6] &= ~(uint64_t{1} << (v & 63)); }
+  bool Has(int v) const { return (bits_[v >> 6] >> (v & 63)) & 1; }
+  bool UnionWith(const ValueSet& other) {
+    bool changed = false;
+    for (size_t i = 0; i < bits_.size(); ++i) {
+      uint64_t merged = bits_[i] | other.bits_[i];
+      changed |= merged != bits_[i];
+      bits_[i] = merged;
+    }
+    return changed;
+  }
+  template <typename Fn>
+  void ForEach(Fn fn) const {
+    for (size_t i = 0; i < bits_.size(); ++i) {
+      for (uint64_t w = bits_[i]; w != 0; w &= w - 1) fn(static_cast<int>(i * 64 + __builtin_ctzll(w)));
+    }
+  }
+
+ private:
+  std::vector<uint64_t> bits_;
+};
+
+}  // namespace
+
+bool IsCallPoint(const ir::Instr& in) {
+  switch (in.op) {
+    case Opcode::kLoadVar:
+    case Opcode::kStoreVar:
+    case Opcode::kDefine:
+    case Opcode::kNameValue:
+    case Opcode::kCall:
+    case Opcode::kPrimitive:
+    case Opcode::kClosure:
+    case Opcode::kApplyFixed:
+    case Opcode::kEvalForm:
+    case Opcode::kEvalAtom:
+    case Opcode::kPollInterrupt:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& registers) {
+  const int nvalues = f.value_count;
+  const size_t nblocks = f.blocks.size();
+  // Positions: two per instruction, blocks in index order (the emission order).
+  std::vector<int> block_start(nblocks), block_end(nblocks);
+  std::vector<int> call_points;
+  int pos = 0;
+  for (size_t b = 0; b < nblocks; ++b) {
+    block_start[b] = pos;
+    for (const ir::Instr& in : f.blocks[b].instrs) {
+      if (IsCallPoint(in)) call_points.push_back(pos);
+      pos += 2;
+    }
+    block_end[b] = pos - 1;
+  }
+
+  // Liveness: live-in = uses before defs, plus live-out minus defs; iterate to a fixed point.
+  std::vector<ValueSet> use(nblocks, ValueSet(nvalues)), def(nblocks, ValueSet(nvalues));
+  for (size_t b = 0; b < nblocks; ++b) {
+    for (ir::ValueId p : f.blocks[b].params) def[b].Add(p);
+    for (const ir::Instr& in : f.blocks[b].instrs) {
+      for (ir::ValueId v : in.args) {
+        if (!def[b].Has(v)) use[b].Add(v);
+      }
+      if (in.result != ir::kNoValue) def[b].Add(in.result);
+    }
+  }
+  std::vector<ValueSet> live_in(nblocks, ValueSet(nvalues)), live_out(nblocks, ValueSet(nvalues));
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t b = nblocks; b-- > 0;) {
+      const ir::Instr& t = f.blocks[b].instrs.back();
+      for (ir::BlockId s : t.targets) {
+        if (s >= 0) changed |= live_out[b].UnionWith(live_in[s]);
+      }
+      ValueSet in = live_out[b];
+      for (size_t i = 0; i < f.blocks[b].params.size(); ++i) in.Remove(f.blocks[b].params[i]);
+      def[b].ForEach([&](int v) { in.Remove(v); });
+      in.UnionWith(use[b]);
+      changed |= live_in[b].UnionWith(in);
+    }
+  }
+
+  // One interval per value: from its definition to its last use, stretched over every block
+  // it is live through (a single range: loops make it conservative, never wrong).
+  std::vector<Interval> intervals(nvalues);
+  for (int v = 0; v < nvalues; ++v) intervals[v] = {v, INT32_MAX, -1, false};
+  pos = 0;
+  for (size_t b = 0; b < nblocks; ++b) {
+    for (ir::ValueId p : f.blocks[b].params) {
+      intervals[p].start = std::min(intervals[p].start, block_start[b]);
+      intervals[p].end = std::max(intervals[p].end, block_start[b]);
+    }
+    live_in[b].ForEach([&](int v) {
+      intervals[v].start = std::min(intervals[v].start, block_start[b]);
+      intervals[v].end = std::max(intervals[v].end, block_start[b]);
+    });
+    live_out[b].ForEach([&](int v) { intervals[v].end = std::max(intervals[v].end, block_end[b]); });
+    for (const ir::Instr& in : f.blocks[b].instrs) {
+      for (ir::ValueId v : in.args) intervals[v].end = std::max(intervals[v].end, pos);
+      if (in.result != ir::kNoValue) {
+        intervals[in.result].start = std::min(intervals[in.result].start, pos);
+        intervals[in.result].end = std::max(intervals[in.result].end, pos);
+      }
+      pos += 2;
+    }
+  }
+  std::vector<Interval*> order;
+  for (Interval& iv : intervals) {
+    if (iv.end < 0) continue;  // never defined or used (dead code left behind)
+    // Live across a call: defined before it and used after it.
+    auto it = std::upper_bound(call_points.begin(), call_points.end(), iv.start);
+    iv.crosses_call = it != call_points.end() && *it < iv.end;
+    order.push_back(&iv);
+  }
+  std::sort(order.begin(), order.end(),
+            [](const Interval* a, const Interval* b) { return a->start < b->start; });
+
+  // Linear scan.
+  Allocation result;
+  result.location.resize(nvalues);
+  std::vector<const Interval*> active;  // intervals holding a register
+  std::vector<int> free_caller = registers.caller_saved;
+  std::vector<int> free_callee = registers.callee_saved;
+  std::vector<bool> callee_used(64, false);
+  std::vector<int> free_slots;
+  std::vector<std::pair<int, int>> slot_release;  // (end, slot) of spilled intervals
+  for (Interval* iv : order) {
+    // Expire intervals that ended before this one starts.
+    for (size_t i = 0; i < active.size();) {
+      if (active[i]->end < iv->start) {
+        const Location& loc = result.location[active[i]->value];
+        bool callee = std::find(registers.callee_saved.begin(), registers.callee_saved.end(),
+                                loc.index) != registers.callee_saved.end();
+        (callee ? free_callee : free_caller).push_back(loc.index);
+        active.erase(active.begin() + static_cast<long>(i));
+      } else {
+        ++i;
+      }
+    }
+    for (size_t i = 0; i < slot_release.size();) {
+      if (slot_release[i].first < iv->start) {
+        free_slots.push_back(slot_release[i].second);
+        slot_release.erase(slot_release.begin() + static_cast<long>(i));
+      } else {
+        ++i;
+      }
+    }
+    std::vector<int>* pool = iv->crosses_call ? &free_callee : &free_caller;
+    if (pool->empty() && !iv->crosses_call) pool = &free_callee;  // callee-saved also work
+    Location& loc = result.location[iv->value];
+    if (!pool->empty()) {
+      loc.kind = Location::kRegister;
+      loc.index = pool->back();
+      pool->pop_back();
+      if (pool == &free_callee) callee_used[loc.index] = true;
+      active.push_back(iv);
+    } else {
+      loc.kind = Location::kStack;
+      if (free_slots.empty()) {
+        loc.index = result.spill_slots++;
+      } else {
+        loc.index = free_slots.back();
+        free_slots.pop_back();
+      }
+      slot_release.emplace_back(iv->end, loc.index);
+    }
+  }
+  for (int r : registers.callee_saved) {
+    if (callee_used[r]) result.callee_saved_used.push_back(r);
+  }
+  return result;
+}
+
+}  // namespace maru::jit
