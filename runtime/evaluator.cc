@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "runtime/env.h"
+#include "runtime/ffi/ffi.h"
 #include "runtime/heap.h"
 #include "runtime/printer.h"
 #include "runtime/subr.h"
@@ -50,10 +51,6 @@ Oop OuterContext(const Frame* frame, int64_t hops) {
 [[gnu::noinline, gnu::cold]] Oop SubrArityError(Vm& vm, Oop fn, int argc) {
   return vm.Error("wrong number of arguments (" + std::to_string(argc) +
                   ") in: " + std::string(SubrName(fn)));
-}
-
-[[gnu::noinline, gnu::cold]] Oop ForeignCallUnsupported(Vm& vm, Oop fn) {
-  return vm.Error("foreign calls are not supported yet: " + std::string(SubrName(fn)));
 }
 
 // Error paths are out of line and cold: they build strings, and inlined into the evaluator they
@@ -149,7 +146,7 @@ Oop InterpretExpr(Vm& vm, Oop fn, const Oop* args, int argc) {
       return reinterpret_cast<SpecialFormFn>(subr->imp)(vm, list, caller);
     }
     case SubrKind::kForeign:
-      return ForeignCallUnsupported(vm, fn);
+      return CallForeignSubr(vm, fn, args, argc, caller);
   }
   return CannotApply(vm, fn);
 }

@@ -19,5 +19,11 @@ for arg in "$@"; do
   esac
 done
 
-bazel test "$@" "${default_targets[@]}"
-exit $?
+bazel test "$@" "${default_targets[@]}" || exit $?
+
+# With no arguments, the conformance suite also runs optimised (-c opt adds _FORTIFY_SOURCE and
+# the optimiser: bugs that only show there, as in a user's build).
+if (($# == 0)); then
+  bazel test -c opt //tests:all || exit $?
+fi
+exit 0

@@ -34,8 +34,10 @@ enum class Opcode : uint8_t {
   kStoreVar,     // args[0]: value; imm: Variable of an enclosing activation
   kDefine,       // args[0]: value; imm: Variable; stores and names the value (spec §6 define)
   kNameValue,    // args[0]: value; imm: name Symbol; names an unnamed Expr (spec §6 set)
-  kIsFixed,      // args[0]: value; result: t if it is a Fixed, else nil
-  kCall,         // args[0]: function, args[1..]: arguments; imm: the call form
+  kIsFixed,      // args[0]: value; result: t if it is a Fixed, else nil; imm2: a value known
+                 // not to be a Fixed that args[0] is likely to be (or nil)
+  kCall,         // args[0]: function, args[1..]: arguments; imm: the call form; imm2: the Expr
+                 // args[0] is likely to be (its entry is then called directly), or nil
   kPrimitive,    // args: operands; imm: the primitive's global Variable; aux: PrimitiveOp;
                  // imm2: the core Subr the Variable held when compiled (the fast path's guard)
   kClosure,      // imm: the encoded lambda operands (Env params . body)

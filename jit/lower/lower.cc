@@ -177,7 +177,14 @@ class Lowerer {
     // The head is evaluated first; a Fixed that reaches head position at run time gets the
     // operands unevaluated (spec §6), anything else gets them evaluated left to right.
     ValueId fn = Lower(head);
-    ValueId is_fixed = b_.Emit(Opcode::kIsFixed, {fn});
+    // The value a global head held when compiled: the backend checks it first (an Expr is not a
+    // Fixed, and its entry can be called directly).
+    Oop expected = kNil;
+    if (IsVariable(head) && IsGlobalVariable(head) &&
+        Is(Slot(head, variable::kValue), kExprType)) {
+      expected = Slot(head, variable::kValue);
+    }
+    ValueId is_fixed = b_.Emit(Opcode::kIsFixed, {fn}, kNil, 0, expected);
     ir::BlockId fixed_block = b_.NewBlock();
     ir::BlockId call_block = b_.NewBlock();
     ir::BlockId join = b_.NewBlock(1);
@@ -190,7 +197,7 @@ class Lowerer {
     for (Oop q = operands; IsPair(q); q = Slot(q, pair::kTail)) {
       args.push_back(Lower(Slot(q, pair::kHead)));
     }
-    ValueId result = b_.Emit(Opcode::kCall, args, x);
+    ValueId result = b_.Emit(Opcode::kCall, args, x, 0, expected);
     b_.Jump(join, {result});
     b_.SetBlock(join);
     return b_.Param(join, 0);

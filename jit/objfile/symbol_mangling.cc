@@ -81,9 +81,9 @@ std::vector<std::string> MangleUniqueFunctionNames(const std::vector<std::string
 }
 
 absl::StatusOr<DemangledName> DemangleFunctionSymbol(std::string_view symbol) {
-  auto invalid = [&](std::string_view why) {
+  auto invalid = [&](absl::string_view why) {
     return absl::InvalidArgumentError(
-        absl::StrCat("not a mangled Maru function symbol (", why, "): ", symbol));
+        absl::StrCat("not a mangled Maru function symbol (", why, "): ", std::string(symbol)));
   };
   if (symbol.substr(0, kFunctionSymbolPrefix.size()) != kFunctionSymbolPrefix) {
     return invalid("no maru_f_ prefix");

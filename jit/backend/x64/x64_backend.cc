@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "jit/backend/backend.h"
 #include "jit/backend/regalloc.h"
 #include "jit/runtime_calls.h"
@@ -76,10 +77,28 @@ class X64Emitter {
     registers.callee_saved = {x86::Gp::kIdBx, 12, 14, x86::Gp::kIdBp};
     alloc_ = AllocateRegisters(f_, registers);
     use_count_.assign(f_.value_count, 0);
+    const_of_.assign(f_.value_count, nullptr);
+    std::vector<bool> needs_register(f_.value_count, false);
     for (const ir::Block& b : f_.blocks) {
       for (const ir::Instr& in : b.instrs) {
-        for (ir::ValueId v : in.args) ++use_count_[v];
+        if (in.op == Opcode::kConst) const_of_[in.result] = &in;
       }
+    }
+    for (const ir::Block& b : f_.blocks) {
+      for (const ir::Instr& in : b.instrs) {
+        for (size_t i = 0; i < in.args.size(); ++i) {
+          ir::ValueId v = in.args[i];
+          ++use_count_[v];
+          int64_t unused;
+          bool immediate_use = (in.op == Opcode::kPrimitive || (in.op == Opcode::kCall && i > 0)) &&
+                               Immediate(v, &unused);
+          if (!immediate_use) needs_register[v] = true;
+        }
+      }
+    }
+    // Constants used only as immediates are never materialised.
+    for (ir::ValueId v = 0; v < f_.value_count; ++v) {
+      if (const_of_[v] != nullptr && !needs_register[v]) skip_const_.insert(v);
     }
 
     // Frame layout.
@@ -104,13 +123,17 @@ class X64Emitter {
     Label overflow = a_.newLabel();
     Label arity = a_.newLabel();
 
-    // Prologue: save what we use (all of r12-r15, rbx, rbp: simpler than tracking, and cheap).
-    a_.push(x86::rbp);
-    a_.push(x86::rbx);
-    a_.push(x86::r12);
-    a_.push(x86::r13);
-    a_.push(x86::r14);
-    a_.push(x86::r15);
+    entry_ = a_.newLabel();
+    a_.bind(entry_);
+    // Prologue: r13 (slots) and r15 (the Vm) always, and the callee-saved registers the
+    // allocator handed out.
+    saved_ = {x86::rbp.id(), x86::r13.id(), x86::r15.id()};  // rbp: keeps frames walkable
+    for (int r : alloc_.callee_saved_used) {
+      if (r != x86::rbp.id()) saved_.push_back(r);
+    }
+    // The return address and the pushes, plus the frame, keep calls 16-byte aligned.
+    if ((8 + 8 * saved_.size() + frame_size_) % 16 != 0) frame_size_ += 8;
+    for (int r : saved_) a_.push(x86::gpq(r));
     a_.sub(x86::rsp, Imm(frame_size_));
     // Stack guard: recursion too deep for the native stack is the error "stack overflow".
     a_.cmp(x86::rsp, x86::qword_ptr(x86::rdi, kVmStackLimitOffset));
@@ -124,13 +147,9 @@ class X64Emitter {
     } else {
       a_.jne(arity);
     }
-    // The Frame, as the interpreter lays it out.
+    // The Frame fields that depend on the call; the others are written before each runtime
+    // call that receives the Frame (SyncFrame), off the fast paths.
     a_.lea(kSlots, FrameSlot(slots_offset_));
-    a_.mov(FrameField(offsetof(Frame, slots)), kSlots);
-    a_.mov(FrameField(offsetof(Frame, nslots)), Imm(f_.nslots));
-    a_.mov(FrameField(offsetof(Frame, level)), Imm(f_.level));
-    a_.mov(kScratch, Imm(static_cast<int64_t>(f_.env)));
-    a_.mov(FrameField(offsetof(Frame, env)), kScratch);
     a_.mov(kScratch, x86::qword_ptr(x86::rsi, SlotOffset(expr::kCtx)));
     a_.mov(FrameField(offsetof(Frame, home)), kScratch);
     a_.xor_(x86::eax, x86::eax);
@@ -182,12 +201,7 @@ class X64Emitter {
     a_.mov(x86::eax, Imm(static_cast<int64_t>(kErrorOop)));
     a_.bind(epilogue_);
     a_.add(x86::rsp, Imm(frame_size_));
-    a_.pop(x86::r15);
-    a_.pop(x86::r14);
-    a_.pop(x86::r13);
-    a_.pop(x86::r12);
-    a_.pop(x86::rbx);
-    a_.pop(x86::rbp);
+    for (size_t i = saved_.size(); i-- > 0;) a_.pop(x86::gpq(saved_[i]));
     a_.ret();
   }
 
@@ -241,7 +255,15 @@ class X64Emitter {
     a_.cmp(x86::rax, Imm(static_cast<int64_t>(kErrorOop)));
     a_.je(error_);
   }
-  void LeaFrame(const x86::Gp& r) { a_.lea(r, x86::ptr(x86::rsp, frame_offset_)); }
+  // The Frame's address for a runtime call, after completing its fields.
+  void LeaFrame(const x86::Gp& r) {
+    a_.mov(FrameField(offsetof(Frame, slots)), kSlots);
+    a_.mov(FrameField(offsetof(Frame, nslots)), Imm(f_.nslots));
+    a_.mov(FrameField(offsetof(Frame, level)), Imm(f_.level));
+    a_.mov(kScratch2, Imm(static_cast<int64_t>(f_.env)));
+    a_.mov(FrameField(offsetof(Frame, env)), kScratch2);
+    a_.lea(r, x86::ptr(x86::rsp, frame_offset_));
+  }
   void ReloadSlots() { a_.mov(kSlots, FrameField(offsetof(Frame, slots))); }
 
   // Jumps to `not_object` unless x is a heap object (not nil, not a fixnum).
@@ -255,7 +277,9 @@ class X64Emitter {
   void Emit(const ir::Instr& in) {
     switch (in.op) {
       case Opcode::kConst: {
-        if (alloc_.location[in.result].kind == Location::kNone) break;
+        if (alloc_.location[in.result].kind == Location::kNone || skip_const_.contains(in.result)) {
+          break;
+        }
         x86::Gp r = Def(in.result);
         if (in.imm == 0) {
           a_.xor_(r.r32(), r.r32());
@@ -335,6 +359,11 @@ class X64Emitter {
         x86::Gp r = Def(in.result);
         LoadInto(kScratch2, in.args[0]);
         a_.xor_(r.r32(), r.r32());
+        if (in.imm2 != kNil) {  // the value it had when compiled is not a Fixed
+          a_.mov(kScratch, Imm(static_cast<int64_t>(in.imm2)));
+          a_.cmp(kScratch2, kScratch);
+          a_.je(done);
+        }
         RequireObject(kScratch2, done);
         a_.cmp(x86::dword_ptr(kScratch2), Imm(kFixedType));
         a_.jne(done);
@@ -442,9 +471,24 @@ class X64Emitter {
     if (in.targets[0] != current_block_ + 1) a_.jmp(labels_[in.targets[0]]);
   }
 
+  // A constant fixnum (or nil) whose word fits a sign-extended 32-bit immediate.
+  bool Immediate(ir::ValueId v, int64_t* value) const {
+    const ir::Instr* c = const_of_[v];
+    if (c == nullptr || !(IsFixnum(c->imm) || c->imm == kNil)) return false;
+    auto word = static_cast<int64_t>(c->imm);
+    if (word < INT32_MIN || word > INT32_MAX) return false;
+    *value = word;
+    return true;
+  }
+
   void StoreArguments(const ir::Instr& in, size_t first) {
     for (size_t i = first; i < in.args.size(); ++i) {
-      a_.mov(BufferSlot(i - first), Use(in.args[i], kScratch));
+      int64_t imm;
+      if (Immediate(in.args[i], &imm)) {
+        a_.mov(BufferSlot(i - first), Imm(imm));
+      } else {
+        a_.mov(BufferSlot(i - first), Use(in.args[i], kScratch));
+      }
     }
   }
 
@@ -454,6 +498,27 @@ class X64Emitter {
     LoadInto(kScratch, in.args[0]);  // the function
     Label slow = a_.newLabel();
     Label done = a_.newLabel();
+    Label generic = a_.newLabel();
+    if (in.imm2 != kNil) {
+      // The Expr the global held when compiled: the guard is its identity.
+      a_.mov(kScratch2, Imm(static_cast<int64_t>(in.imm2)));
+      a_.cmp(kScratch, kScratch2);
+      a_.jne(generic);
+      a_.mov(x86::rdi, kVm);
+      a_.mov(x86::rsi, kScratch);
+      a_.lea(x86::rdx, BufferSlot(0));
+      a_.mov(x86::ecx, Imm(argc));
+      if (in.imm2 == f_.expr) {
+        a_.call(entry_);  // self-recursion: this very code
+      } else {
+        a_.mov(x86::rax, x86::qword_ptr(kScratch, SlotOffset(expr::kEntry)));
+        a_.test(x86::rax, x86::rax);
+        a_.jz(slow);
+        a_.call(x86::rax);
+      }
+      a_.jmp(done);
+    }
+    a_.bind(generic);
     // A compiled Expr is called directly through its entry.
     RequireObject(kScratch, slow);
     a_.mov(kScratch2, Imm(static_cast<int64_t>(kCoreExprHeader)));
@@ -529,34 +594,55 @@ class X64Emitter {
     a_.mov(kScratch, Imm(static_cast<int64_t>(in.imm2)));
     a_.cmp(kScratch2, kScratch);
     a_.jne(slow);
-    LoadInto(kScratch, in.args[0]);
-    if (in.args.size() > 1) LoadInto(kScratch2, in.args[1]);
+    int64_t imm_a = 0, imm_b = 0;
+    bool const_a = Immediate(in.args[0], &imm_a);
+    bool const_b = in.args.size() > 1 && Immediate(in.args[1], &imm_b);
+    if (const_a) {
+      a_.mov(kScratch, Imm(imm_a));
+    } else {
+      LoadInto(kScratch, in.args[0]);
+    }
+    if (in.args.size() > 1 && !const_b) LoadInto(kScratch2, in.args[1]);
+    // Constant operands are known fixnums: only the others are tested.
     auto require_fixnums = [&] {
-      // Both odd: (a & b) & 1. Uses eax as the temporary only when a result register is not
-      // yet live; the operands stay in the scratch registers.
-      a_.test(kScratch.r8(), Imm(1));
-      a_.jz(slow);
-      a_.test(kScratch2.r8(), Imm(1));
-      a_.jz(slow);
+      if (!const_a || !IsFixnum(static_cast<Oop>(imm_a))) {
+        a_.test(kScratch.r8(), Imm(1));
+        a_.jz(slow);
+      }
+      if (!const_b || !IsFixnum(static_cast<Oop>(imm_b))) {
+        if (const_b) a_.mov(kScratch2, Imm(imm_b));
+        a_.test(kScratch2.r8(), Imm(1));
+        a_.jz(slow);
+      }
     };
     ir::ValueId result = in.result;
     switch (op) {
       case PrimitiveOp::kAdd:
         require_fixnums();
-        a_.sub(kScratch, Imm(1));
-        a_.add(kScratch, kScratch2);
+        if (const_b) {
+          a_.add(kScratch, Imm(imm_b - 1));  // (2x+1) + (2y+1) - 1
+        } else {
+          a_.sub(kScratch, Imm(1));
+          a_.add(kScratch, kScratch2);
+        }
         a_.jo(slow);
         StoreResult(result, kScratch);
         break;
       case PrimitiveOp::kSub:
         require_fixnums();
-        a_.sub(kScratch, kScratch2);
-        a_.jo(slow);
-        a_.or_(kScratch, Imm(1));
+        if (const_b) {
+          a_.sub(kScratch, Imm(imm_b - 1));  // (2x+1) - (2y+1) + 1
+          a_.jo(slow);
+        } else {
+          a_.sub(kScratch, kScratch2);
+          a_.jo(slow);
+          a_.or_(kScratch, Imm(1));
+        }
         StoreResult(result, kScratch);
         break;
       case PrimitiveOp::kMul:
         require_fixnums();
+        if (const_b) a_.mov(kScratch2, Imm(imm_b));
         a_.sar(kScratch, Imm(1));
         a_.sub(kScratch2, Imm(1));
         a_.imul(kScratch, kScratch2);
@@ -571,7 +657,12 @@ class X64Emitter {
       case PrimitiveOp::kEq:
       case PrimitiveOp::kNe:
         require_fixnums();
-        a_.cmp(kScratch, kScratch2);  // tagged fixnums order like their values
+        // Tagged fixnums order like their values.
+        if (const_b) {
+          a_.cmp(kScratch, Imm(imm_b));
+        } else {
+          a_.cmp(kScratch, kScratch2);
+        }
         if (branch != nullptr) {
           // The slow path follows inline: no fall-through here.
           a_.j(ConditionOf(op), labels_[branch->targets[0]]);
@@ -664,6 +755,10 @@ class X64Emitter {
   Oop symbol_t_;  // predicates return the symbol t (interned once per process)
   Allocation alloc_;
   std::vector<int> use_count_;
+  std::vector<const ir::Instr*> const_of_;  // the kConst defining each value, or null
+  absl::flat_hash_set<ir::ValueId> skip_const_;
+  std::vector<int> saved_;  // registers the prologue pushes
+  Label entry_;
   int32_t buffer_offset_ = 0, frame_offset_ = 0, slots_offset_ = 0, spill_offset_ = 0;
   int32_t frame_size_ = 0;
   Label error_, epilogue_;

@@ -1,0 +1,9 @@
+-- fib -- doubly recursive Fibonacci; same algorithm and output as benchmarks/programs/fib.l.
+local n = tonumber(arg[1]) or 32
+
+local function fib(n)
+  if n < 2 then return n end
+  return fib(n - 1) + fib(n - 2)
+end
+
+print(string.format("fib %d: %d", n, fib(n)))
