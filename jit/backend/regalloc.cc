@@ -44,25 +44,6 @@ class ValueSet {
 
 }  // namespace
 
-bool IsCallPoint(const ir::Instr& in) {
-  switch (in.op) {
-    case Opcode::kLoadVar:
-    case Opcode::kStoreVar:
-    case Opcode::kDefine:
-    case Opcode::kNameValue:
-    case Opcode::kCall:
-    case Opcode::kPrimitive:
-    case Opcode::kClosure:
-    case Opcode::kApplyFixed:
-    case Opcode::kEvalForm:
-    case Opcode::kEvalAtom:
-    case Opcode::kPollInterrupt:
-      return true;
-    default:
-      return false;
-  }
-}
-
 Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& registers) {
   const int nvalues = f.value_count;
   const size_t nblocks = f.blocks.size();
@@ -73,7 +54,7 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
   for (size_t b = 0; b < nblocks; ++b) {
     block_start[b] = pos;
     for (const ir::Instr& in : f.blocks[b].instrs) {
-      if (IsCallPoint(in)) call_points.push_back(pos);
+      if (ir::IsCallPoint(in)) call_points.push_back(pos);
       pos += 2;
     }
     block_end[b] = pos - 1;

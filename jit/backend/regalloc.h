@@ -28,9 +28,6 @@ struct Allocation {
   std::vector<int> callee_saved_used;  // registers the prologue must save
 };
 
-// True for instructions that call out of the function (always or on a slow path).
-bool IsCallPoint(const ir::Instr& in);
-
 Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& registers);
 
 }  // namespace maru::jit

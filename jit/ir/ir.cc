@@ -70,6 +70,25 @@ bool MayFail(Opcode op) {
   }
 }
 
+bool IsCallPoint(const Instr& in) {
+  switch (in.op) {
+    case Opcode::kLoadVar:
+    case Opcode::kStoreVar:
+    case Opcode::kDefine:
+    case Opcode::kNameValue:
+    case Opcode::kCall:
+    case Opcode::kPrimitive:
+    case Opcode::kClosure:
+    case Opcode::kApplyFixed:
+    case Opcode::kEvalForm:
+    case Opcode::kEvalAtom:
+    case Opcode::kPollInterrupt:
+      return true;
+    default:
+      return false;
+  }
+}
+
 BlockId Builder::NewBlock(int nparams) {
   Block block;
   for (int i = 0; i < nparams; ++i) block.params.push_back(f_->value_count++);

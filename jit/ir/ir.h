@@ -93,6 +93,9 @@ const char* PrimitiveOpName(PrimitiveOp op);
 bool IsTerminator(Opcode op);
 bool HasResult(Opcode op);
 bool MayFail(Opcode op);  // may return kErrorOop (an implicit edge to the error exit)
+// True for instructions that may call out of the function (always, or on a slow path), and so
+// may run arbitrary code: values in caller-saved registers die there, locals may change.
+bool IsCallPoint(const Instr& in);
 
 // Appends instructions to a Function.
 class Builder {

@@ -32,6 +32,7 @@ inline constexpr uint16_t kMachineX86_64 = 62;
 inline constexpr uint16_t kMachineAArch64 = 183;
 
 // p_type, p_flags.
+inline constexpr uint32_t kPtNull = 0;
 inline constexpr uint32_t kPtLoad = 1;
 inline constexpr uint32_t kPtDynamic = 2;
 inline constexpr uint32_t kPtInterp = 3;

@@ -96,6 +96,9 @@ class Checker {
           const std::string which = absl::StrCat("PT_LOAD #", loads_.size());
           if (w && x) return Bad(which + " is writable and executable");
           if (p.filesz > p.memsz) return Bad(which + ": p_filesz > p_memsz");
+          // glibc zero-fills p_memsz beyond p_filesz by making the page writable first, which
+          // for an executable segment means a W+X page.
+          if (!w && p.memsz != p.filesz) return Bad(which + ": zero-filled tail on a read-only segment");
           if (!Within(p.offset, p.filesz, image_.size())) return Bad(which + " beyond end of file");
           if (p.align < kMinSegmentAlign || (p.align & (p.align - 1)) != 0) {
             return Bad(which + ": p_align not a power of two >= 4096");
@@ -116,10 +119,12 @@ class Checker {
           if (x) return Bad("PT_GNU_STACK asks for an executable stack");
           gnu_stack = true;
           break;
-        case elf::kPtInterp:
-          return Bad("PT_INTERP present");
-        default:
+        case elf::kPtNull:
           break;
+        default:
+          // PT_INTERP, PT_TLS, PT_GNU_RELRO, PT_GNU_PROPERTY, ...: things the loader would act on
+          // that our modules never need.
+          return Bad(absl::StrCat("unsupported program header type 0x", absl::Hex(p.type)));
       }
     }
     if (loads_.empty()) return Bad("no PT_LOAD");

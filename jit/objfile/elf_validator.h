@@ -19,8 +19,11 @@ namespace maru::jit::objfile {
 //  * has program headers inside the file, PT_LOADs in ascending, non-overlapping address order,
 //    each with p_filesz <= p_memsz, its file bytes inside the image, p_align a power of two
 //    >= 4096 with p_offset == p_vaddr mod p_align, and never both PF_W and PF_X;
+//    read-only and executable PT_LOADs have p_memsz == p_filesz (no zero-filled tail, which glibc
+//    would write through a temporarily writable page);
 //  * has exactly one PT_DYNAMIC inside the file bytes of a writable PT_LOAD, a PT_GNU_STACK
-//    without PF_X, and no PT_INTERP;
+//    without PF_X, and no other program header types than these and PT_NULL (no PT_INTERP,
+//    PT_TLS, PT_GNU_RELRO, PT_GNU_PROPERTY);
 //  * has a dynamic array terminated by DT_NULL using only DT_HASH, DT_GNU_HASH, DT_STRTAB,
 //    DT_SYMTAB, DT_STRSZ, DT_SYMENT (= 24), DT_SONAME; DT_HASH, DT_STRTAB, DT_SYMTAB required;
 //  * has hash tables, symbol table and string table inside loaded file bytes, every bucket and

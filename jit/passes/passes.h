@@ -10,6 +10,9 @@ namespace maru::jit {
 
 // A branch on a constant becomes a jump (nil is the only false value).
 bool FoldConstantBranches(ir::Function& f);
+// A load of a local whose value is already known (stored or loaded since the last call point,
+// in this block or a chain of sole predecessors) is replaced by that value.
+bool ForwardSlots(ir::Function& f);
 // Instructions without effects whose results are unused are removed.
 bool EliminateDeadCode(ir::Function& f);
 

@@ -11,6 +11,7 @@ std::string RunPasses(ir::Function& f, bool verify) {
   };
   static constexpr Pass kPipeline[] = {
       {"fold-constant-branches", FoldConstantBranches},
+      {"forward-slots", ForwardSlots},
       {"dead-code", EliminateDeadCode},
   };
   for (const Pass& pass : kPipeline) {

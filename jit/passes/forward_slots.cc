@@ -1,0 +1,104 @@
+// Slot forwarding: a load of a local whose value is known (it was just stored or loaded, and
+// nothing that may run other code came in between) reuses that value. Knowledge flows through a
+// block and into a block whose only predecessor is the block before it in a chain.
+//
+// Other code can write this activation's slots only once the activation is exposed: its slots
+// moved to a heap Context that a closure captured (closure), or the interpreter ran a form in it
+// (applyfixed, evalform). Where that may have happened, a call point ends all knowledge; before,
+// calls cannot touch the slots. "May be exposed" is a forward dataflow over the blocks.
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "jit/passes/passes.h"
+
+namespace maru::jit {
+
+bool ForwardSlots(ir::Function& f) {
+  const size_t n = f.blocks.size();
+  std::vector<int> predecessors(n, 0);
+  std::vector<ir::BlockId> only_predecessor(n, -1);
+  for (size_t b = 0; b < n; ++b) {
+    for (ir::BlockId s : f.blocks[b].instrs.back().targets) {
+      if (s < 0) continue;
+      ++predecessors[s];
+      only_predecessor[s] = static_cast<ir::BlockId>(b);
+    }
+  }
+  auto exposes = [](const ir::Instr& in) {
+    return in.op == ir::Opcode::kClosure || in.op == ir::Opcode::kApplyFixed ||
+           in.op == ir::Opcode::kEvalForm;
+  };
+  std::vector<bool> exposed_in(n, false), exposed_out(n, false);
+  for (bool again = true; again;) {
+    again = false;
+    for (size_t b = 0; b < n; ++b) {
+      bool out = exposed_in[b];
+      for (const ir::Instr& in : f.blocks[b].instrs) out = out || exposes(in);
+      if (out && !exposed_out[b]) {
+        exposed_out[b] = true;
+        for (ir::BlockId s : f.blocks[b].instrs.back().targets) {
+          if (s >= 0 && !exposed_in[s]) {
+            exposed_in[s] = true;
+            again = true;
+          }
+        }
+        again = true;
+      }
+    }
+  }
+  // Values replaced by the value they are equal to.
+  std::vector<ir::ValueId> replacement(f.value_count);
+  for (ir::ValueId v = 0; v < f.value_count; ++v) replacement[v] = v;
+  auto resolve = [&](ir::ValueId v) {
+    while (replacement[v] != v) v = replacement[v];
+    return v;
+  };
+  using Known = absl::flat_hash_map<int64_t, ir::ValueId>;  // slot -> value
+  std::vector<Known> exit_state(n);
+  std::vector<bool> done(n, false);
+  bool changed = false;
+  for (size_t b = 0; b < n; ++b) {
+    Known known;
+    ir::BlockId p = only_predecessor[b];
+    // Block 0 is entered from the prologue; other blocks inherit from a sole predecessor that
+    // was processed first (the lowering emits blocks in order).
+    if (b != 0 && predecessors[b] == 1 && p >= 0 && done[p]) known = exit_state[p];
+    bool exposed = exposed_in[b];
+    std::vector<ir::Instr> kept;
+    kept.reserve(f.blocks[b].instrs.size());
+    for (ir::Instr& in : f.blocks[b].instrs) {
+      for (ir::ValueId& v : in.args) v = resolve(v);
+      if (in.op == ir::Opcode::kLoadSlot) {
+        auto it = known.find(in.aux);
+        if (it != known.end()) {
+          replacement[in.result] = it->second;
+          changed = true;
+          continue;
+        }
+        known[in.aux] = in.result;
+      } else if (in.op == ir::Opcode::kStoreSlot) {
+        known[in.aux] = in.args[0];
+      } else if (ir::IsCallPoint(in)) {
+        exposed = exposed || exposes(in);
+        if (exposed) known.clear();
+      }
+      kept.push_back(std::move(in));
+    }
+    f.blocks[b].instrs = std::move(kept);
+    exit_state[b] = std::move(known);
+    done[b] = true;
+  }
+  if (changed) {
+    // Later blocks may use values replaced in earlier ones; earlier blocks cannot use values of
+    // later ones except through loops, which a replacement never crosses (knowledge does not
+    // flow into a block with several predecessors).
+    for (ir::Block& b : f.blocks) {
+      for (ir::Instr& in : b.instrs) {
+        for (ir::ValueId& v : in.args) v = resolve(v);
+      }
+    }
+  }
+  return changed;
+}
+
+}  // namespace maru::jit
