@@ -132,9 +132,19 @@ std::unique_ptr<Jit> Jit::Create(const JitOptions& options) {
   }
   std::string reasons;
   using Factory = std::unique_ptr<CodeMemory> (*)(std::string*);
+#if defined(__APPLE__) && defined(__aarch64__)
+  // MAP_JIT only: no mprotect to executable, no dual mapping on macOS.
+  const std::vector<Factory> kCandidates = {NewMapJitCodeMemory};
+#elif defined(__APPLE__)
+  // Intel macOS: the in-memory kinds would need mprotect to executable (fatal when hardened).
+  const std::vector<Factory> kCandidates = {};
+  reasons = "no in-memory code on Intel macOS";
+#else
   // Dual mapping first: it needs no mprotect per function and survives MDWE and SELinux
   // execmem refusals; then write-then-execute pages.
-  for (Factory factory : {Factory{NewDualMappedCodeMemory}, Factory{NewWriteThenExecuteCodeMemory}}) {
+  const std::vector<Factory> kCandidates = {NewDualMappedCodeMemory, NewWriteThenExecuteCodeMemory};
+#endif
+  for (Factory factory : kCandidates) {
     std::string why;
     std::unique_ptr<CodeMemory> memory = factory(&why);
     if (memory != nullptr && Probe(*memory, &why)) {

@@ -39,7 +39,12 @@ class CodeMemory {
 // view at different addresses).
 std::unique_ptr<CodeMemory> NewDualMappedCodeMemory(std::string* error);
 // POSIX: fresh pages written while RW, then turned RX with mprotect (never writable again).
+// Never on macOS: there mprotect to executable kills a hardened process.
 std::unique_ptr<CodeMemory> NewWriteThenExecuteCodeMemory(std::string* error);
+#if defined(__APPLE__) && defined(__aarch64__)
+// Apple silicon: MAP_JIT pages written inside a per-thread write window.
+std::unique_ptr<CodeMemory> NewMapJitCodeMemory(std::string* error);
+#endif
 
 }  // namespace maru::jit
 
