@@ -17,6 +17,7 @@
 #include <asmjit/x86.h>
 
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -180,7 +181,12 @@ class X64Emitter {
       current_block_ = static_cast<int>(b);
       const auto& instrs = f_.blocks[b].instrs;
       for (size_t i = 0; i < instrs.size(); ++i) {
-        // A comparison whose only use is the branch right after it branches directly.
+        // A test whose only use is the branch right after it branches directly.
+        if (i + 1 < instrs.size() && IsFixedThenBranch(instrs[i], instrs[i + 1])) {
+          EmitIsFixedBranch(instrs[i], instrs[i + 1]);
+          ++i;
+          continue;
+        }
         if (i + 1 < instrs.size() && FusesWithBranch(instrs[i], instrs[i + 1])) {
           EmitCompareAndBranch(instrs[i], instrs[i + 1]);
           ++i;
@@ -189,6 +195,9 @@ class X64Emitter {
         Emit(instrs[i]);
       }
     }
+
+    // Slow paths, out of line so that fast paths fall through.
+    for (size_t i = 0; i < deferred_.size(); ++i) deferred_[i]();
 
     a_.bind(arity);
     // rdi = vm, rsi = self, rdx = args, rcx = argc still hold the entry's arguments.
@@ -499,8 +508,36 @@ class X64Emitter {
     Label slow = a_.newLabel();
     Label done = a_.newLabel();
     Label generic = a_.newLabel();
+    auto generic_path = [this, argc](const ir::Instr& call, const Label& slow, const Label& done) {
+      // A compiled Expr is called directly through its entry; anything else goes to the runtime.
+      a_.mov(x86::rdi, kVm);
+      RequireObject(kScratch, slow);
+      a_.mov(kScratch2, Imm(static_cast<int64_t>(kCoreExprHeader)));
+      a_.cmp(x86::qword_ptr(kScratch), kScratch2);
+      a_.jne(slow);
+      a_.mov(x86::rax, x86::qword_ptr(kScratch, SlotOffset(expr::kEntry)));
+      a_.test(x86::rax, x86::rax);
+      a_.jz(slow);
+      a_.mov(x86::rsi, kScratch);
+      a_.lea(x86::rdx, BufferSlot(0));
+      a_.mov(x86::ecx, Imm(argc));
+      a_.call(x86::rax);
+      a_.jmp(done);
+      a_.bind(slow);
+      a_.mov(x86::rdi, kVm);
+      a_.mov(x86::rsi, kScratch);
+      a_.lea(x86::rdx, BufferSlot(0));
+      a_.mov(x86::ecx, Imm(argc));
+      LeaFrame(x86::r8);
+      a_.mov(x86::r9, Imm(static_cast<int64_t>(call.imm)));
+      CallRuntime(Address(&CallFunction));
+      ReloadSlots();
+      a_.jmp(done);
+    };
     if (in.imm2 != kNil) {
-      // The Expr the global held when compiled: the guard is its identity.
+      // The Expr the global held when compiled: the guard is its identity; anything else takes
+      // the general path, out of line.
+      Label generic = a_.newLabel();
       a_.mov(kScratch2, Imm(static_cast<int64_t>(in.imm2)));
       a_.cmp(kScratch, kScratch2);
       a_.jne(generic);
@@ -513,35 +550,17 @@ class X64Emitter {
       } else {
         a_.mov(x86::rax, x86::qword_ptr(kScratch, SlotOffset(expr::kEntry)));
         a_.test(x86::rax, x86::rax);
-        a_.jz(slow);
+        a_.jz(generic);
         a_.call(x86::rax);
       }
-      a_.jmp(done);
+      const ir::Instr* call = &in;
+      deferred_.push_back([generic_path, call, generic, slow, done, this] {
+        a_.bind(generic);
+        generic_path(*call, slow, done);
+      });
+    } else {
+      generic_path(in, slow, done);
     }
-    a_.bind(generic);
-    // A compiled Expr is called directly through its entry.
-    RequireObject(kScratch, slow);
-    a_.mov(kScratch2, Imm(static_cast<int64_t>(kCoreExprHeader)));
-    a_.cmp(x86::qword_ptr(kScratch), kScratch2);
-    a_.jne(slow);
-    a_.mov(x86::rax, x86::qword_ptr(kScratch, SlotOffset(expr::kEntry)));
-    a_.test(x86::rax, x86::rax);
-    a_.jz(slow);
-    a_.mov(x86::rdi, kVm);
-    a_.mov(x86::rsi, kScratch);
-    a_.lea(x86::rdx, BufferSlot(0));
-    a_.mov(x86::ecx, Imm(argc));
-    a_.call(x86::rax);
-    a_.jmp(done);
-    a_.bind(slow);
-    a_.mov(x86::rdi, kVm);
-    a_.mov(x86::rsi, kScratch);
-    a_.lea(x86::rdx, BufferSlot(0));
-    a_.mov(x86::ecx, Imm(argc));
-    LeaFrame(x86::r8);
-    a_.mov(x86::r9, Imm(static_cast<int64_t>(in.imm)));
-    CallRuntime(Address(&CallFunction));
-    ReloadSlots();
     a_.bind(done);
     CheckError();
     StoreResult(in.result, x86::rax);
@@ -564,6 +583,24 @@ class X64Emitter {
   bool FusesWithBranch(const ir::Instr& in, const ir::Instr& next) const {
     return in.op == Opcode::kPrimitive && IsComparison(static_cast<PrimitiveOp>(in.aux)) &&
            next.op == Opcode::kBranch && next.args[0] == in.result && use_count_[in.result] == 1;
+  }
+
+  bool IsFixedThenBranch(const ir::Instr& in, const ir::Instr& next) const {
+    return in.op == Opcode::kIsFixed && next.op == Opcode::kBranch &&
+           next.args[0] == in.result && use_count_[in.result] == 1;
+  }
+
+  void EmitIsFixedBranch(const ir::Instr& test, const ir::Instr& branch) {
+    const Label& not_fixed = labels_[branch.targets[1]];
+    LoadInto(kScratch2, test.args[0]);
+    if (test.imm2 != kNil) {  // the value it had when compiled is not a Fixed
+      a_.mov(kScratch, Imm(static_cast<int64_t>(test.imm2)));
+      a_.cmp(kScratch2, kScratch);
+      a_.je(not_fixed);
+    }
+    RequireObject(kScratch2, not_fixed);
+    a_.cmp(x86::dword_ptr(kScratch2), Imm(kFixedType));
+    BranchTo(x86::CondCode::kE, branch.targets[0], branch.targets[1]);
   }
 
   static x86::CondCode ConditionOf(PrimitiveOp op) {
@@ -664,9 +701,7 @@ class X64Emitter {
           a_.cmp(kScratch, kScratch2);
         }
         if (branch != nullptr) {
-          // The slow path follows inline: no fall-through here.
-          a_.j(ConditionOf(op), labels_[branch->targets[0]]);
-          a_.jmp(labels_[branch->targets[1]]);
+          BranchTo(ConditionOf(op), branch->targets[0], branch->targets[1]);
         } else {
           Label yes = a_.newLabel();
           a_.j(ConditionOf(op), yes);
@@ -727,27 +762,30 @@ class X64Emitter {
       case PrimitiveOp::kCount:
         break;
     }
-    if (branch == nullptr || !IsComparison(op)) a_.jmp(done);
-    // The general case: call the global's current value with the arguments.
-    a_.bind(slow);
-    StoreArguments(in, 0);
-    a_.mov(x86::rdi, kVm);
-    a_.mov(x86::rsi, Imm(static_cast<int64_t>(in.imm)));
-    a_.lea(x86::rdx, BufferSlot(0));
-    a_.mov(x86::ecx, Imm(static_cast<int64_t>(in.args.size())));
-    LeaFrame(x86::r8);
-    a_.mov(x86::r9, Imm(static_cast<int64_t>(in.form)));
-    CallRuntime(Address(&CallGlobal));
-    ReloadSlots();
-    CheckError();
-    if (branch != nullptr && IsComparison(op)) {
-      a_.test(x86::rax, x86::rax);
-      BranchTo(x86::CondCode::kNZ, branch->targets[0], branch->targets[1]);
-      a_.bind(done);
-      return;
-    }
-    StoreResult(result, x86::rax);
-    a_.bind(done);
+    // The general case, out of line: call the global's current value with the arguments.
+    const ir::Instr* instr = &in;
+    deferred_.push_back([this, instr, branch, op, slow, done] {
+      a_.bind(slow);
+      StoreArguments(*instr, 0);
+      a_.mov(x86::rdi, kVm);
+      a_.mov(x86::rsi, Imm(static_cast<int64_t>(instr->imm)));
+      a_.lea(x86::rdx, BufferSlot(0));
+      a_.mov(x86::ecx, Imm(static_cast<int64_t>(instr->args.size())));
+      LeaFrame(x86::r8);
+      a_.mov(x86::r9, Imm(static_cast<int64_t>(instr->form)));
+      CallRuntime(Address(&CallGlobal));
+      ReloadSlots();
+      CheckError();
+      if (branch != nullptr && IsComparison(op)) {
+        a_.test(x86::rax, x86::rax);
+        a_.jnz(labels_[branch->targets[0]]);
+        a_.jmp(labels_[branch->targets[1]]);
+        return;
+      }
+      StoreResult(instr->result, x86::rax);
+      a_.jmp(done);
+    });
+    if (branch == nullptr || !IsComparison(op)) a_.bind(done);
   }
 
   const ir::Function& f_;
@@ -758,6 +796,7 @@ class X64Emitter {
   std::vector<const ir::Instr*> const_of_;  // the kConst defining each value, or null
   absl::flat_hash_set<ir::ValueId> skip_const_;
   std::vector<int> saved_;  // registers the prologue pushes
+  std::vector<std::function<void()>> deferred_;  // out-of-line code, emitted after the blocks
   Label entry_;
   int32_t buffer_offset_ = 0, frame_offset_ = 0, slots_offset_ = 0, spill_offset_ = 0;
   int32_t frame_size_ = 0;
