@@ -27,7 +27,8 @@ done
   echo 'constexpr EmbeddedLibraryFile kFiles[] = {'
   i=0
   for file in "$@"; do
-    printf '    {"%s", std::string_view(kFile%d, sizeof(kFile%d) - 1)},\n' "$(basename "$file")" "$i" "$i"
+    name="$(basename "$file")"
+    printf '    {"%s", std::string_view(kFile%d, sizeof(kFile%d) - 1)},\n' "$name" "$i" "$i"
     i=$((i + 1))
   done
   if (($# == 0)); then echo '    {"", ""},'; fi

@@ -53,7 +53,9 @@ char* GcString(const std::string& s) {
 
 Oop SubrP(Vm& vm, const Oop* a, int n, Frame*) {
   Oop name = Arg(a, n, 0);
-  if (!IsString(name) && !IsSymbol(name)) return vm.Error("subr: argument must be string or symbol");
+  if (!IsString(name) && !IsSymbol(name)) {
+    return vm.Error("subr: argument must be string or symbol");
+  }
   std::string symbol = TextOf(name);
   void* address = dlsym(RTLD_DEFAULT, symbol.c_str());
   if (address == nullptr) return vm.Error("could not find symbol: " + symbol);

@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -41,6 +42,7 @@ constexpr char kUsage[] =
     "  --jit=MODE  off (interpreter only), auto (compile hot functions; default), eager\n"
     "              (compile every function before its first call)\n"
     "  --code=KIND code memory: auto (default), memory (in-memory only), dlopen\n"
+    "  --jit-threshold=N  calls before a function is compiled in auto mode\n"
     "  --dump-ir   print the IR of each compiled function on stderr\n"
     "  --dump-asm  print the assembly of each compiled function on stderr\n"
     "  --stats     print JIT statistics (maru-stats: key=value) on stderr at exit\n"
@@ -101,6 +103,14 @@ bool ParseEngineOptions(std::vector<std::string>* args, EngineOptions* options) 
         std::fprintf(stderr, "error: %s: expected auto, memory or dlopen\n", arg.c_str());
         return false;
       }
+    } else if (arg.rfind("--jit-threshold=", 0) == 0) {
+      char* end = nullptr;
+      long long n = std::strtoll(arg.c_str() + 16, &end, 10);
+      if (end == arg.c_str() + 16 || *end != '\0' || n < 0) {
+        std::fprintf(stderr, "error: %s: expected a count of calls\n", arg.c_str());
+        return false;
+      }
+      options->jit.threshold = n;
     } else if (arg == "--dump-ir") {
       options->jit.dump_ir = true;
     } else if (arg == "--dump-asm") {
