@@ -98,7 +98,9 @@ bool Probe(CodeMemory& memory, std::string* why) {
 Jit::Jit(const JitOptions& options)
     : options_(options),
       threshold_(options.mode == JitMode::kEager ? 0 : options.threshold),
-      backend_(NewHostBackend()) {}
+      backend_(NewHostBackend()) {
+  if (options.perf_map) perf_map_ = std::make_unique<PerfMap>();
+}
 
 Jit::~Jit() {
   absl::MutexLock lock(&mu_);
@@ -142,7 +144,9 @@ std::unique_ptr<Jit> Jit::Create(const JitOptions& options) {
 #else
   // Dual mapping first: it needs no mprotect per function and survives MDWE and SELinux
   // execmem refusals; then write-then-execute pages.
-  const std::vector<Factory> kCandidates = {NewDualMappedCodeMemory, NewWriteThenExecuteCodeMemory};
+  std::vector<Factory> kCandidates = {NewDualMappedCodeMemory, NewWriteThenExecuteCodeMemory};
+  // perf consults perf maps only for anonymous memory; dual mapping is file-backed (a memfd).
+  if (options.perf_map) std::swap(kCandidates[0], kCandidates[1]);
 #endif
   for (Factory factory : kCandidates) {
     std::string why;
@@ -222,6 +226,7 @@ bool Jit::Compile(Vm& vm, Oop expr) {
   live_.insert(code);
   Slot(expr, expr::kInfo) = reinterpret_cast<Oop>(code);
   Slot(expr, expr::kEntry) = reinterpret_cast<Oop>(block.rx);
+  if (perf_map_ != nullptr) perf_map_->Add(block.rx, block.size, f.name);
   ++stats_.functions_compiled;
   stats_.forms_interpreted += f.interpreted_forms;
   stats_.code_bytes += static_cast<int64_t>(block.size);

@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "jit/backend/backend.h"
 #include "jit/codemem/code_memory.h"
+#include "jit/perf_map.h"
 #include "runtime/tier_up.h"
 #include "runtime/vm.h"
 
@@ -39,6 +40,7 @@ struct JitOptions {
   bool dump_ir = false;   // the IR of each compiled function, to `dump`
   bool dump_asm = false;  // its assembly, to `dump`
   bool verify = true;     // run the IR verifier after lowering and every pass
+  bool perf_map = false;  // write /tmp/perf-<pid>.map lines for `perf report`
   FILE* dump = stderr;
 };
 
@@ -82,6 +84,7 @@ class Jit : public TierUp {
   int64_t threshold_;
   std::unique_ptr<CodeMemory> memory_;
   std::unique_ptr<Backend> backend_;
+  std::unique_ptr<PerfMap> perf_map_;
   mutable absl::Mutex mu_;
   JitStats stats_ ABSL_GUARDED_BY(mu_);
   // Compiled code per lambda (the defn pair), so closures made from one lambda share code.

@@ -35,7 +35,6 @@ inline constexpr uint16_t kMachineAArch64 = 183;
 inline constexpr uint32_t kPtNull = 0;
 inline constexpr uint32_t kPtLoad = 1;
 inline constexpr uint32_t kPtDynamic = 2;
-inline constexpr uint32_t kPtInterp = 3;
 inline constexpr uint32_t kPtGnuStack = 0x6474e551;
 inline constexpr uint32_t kPfX = 1;
 inline constexpr uint32_t kPfW = 2;

@@ -70,15 +70,17 @@ std::string BuildGnuHashTable(const std::vector<std::string_view>& names, uint32
   std::vector<uint64_t> bloom(bloom_words, 0);
   std::vector<uint32_t> buckets(nbuckets, 0);
   std::vector<uint32_t> chain(exported, 0);
+  std::vector<uint32_t> hashes(names.size(), 0);
+  for (size_t i = symoffset; i < names.size(); ++i) hashes[i] = GnuHash(names[i]);
   for (size_t i = symoffset; i < names.size(); ++i) {
-    const uint32_t h = GnuHash(names[i]);
+    const uint32_t h = hashes[i];
     uint64_t& word = bloom[(h / 64) % bloom_words];
     word |= uint64_t{1} << (h % 64);
     word |= uint64_t{1} << ((h >> kBloomShift) % 64);
     const uint32_t b = h % nbuckets;
     if (buckets[b] == 0) buckets[b] = static_cast<uint32_t>(i);
     // Low bit set marks the last symbol of a bucket.
-    const bool last = i + 1 == names.size() || GnuHash(names[i + 1]) % nbuckets != b;
+    const bool last = i + 1 == names.size() || hashes[i + 1] % nbuckets != b;
     chain[i - symoffset] = (h & ~1u) | (last ? 1u : 0u);
   }
   std::string out;

@@ -98,12 +98,14 @@ class Checker {
           if (p.filesz > p.memsz) return Bad(which + ": p_filesz > p_memsz");
           // glibc zero-fills p_memsz beyond p_filesz by making the page writable first, which
           // for an executable segment means a W+X page.
-          if (!w && p.memsz != p.filesz) return Bad(which + ": zero-filled tail on a read-only segment");
+          if (!w && p.memsz != p.filesz)
+            return Bad(which + ": zero-filled tail on a read-only segment");
           if (!Within(p.offset, p.filesz, image_.size())) return Bad(which + " beyond end of file");
           if (p.align < kMinSegmentAlign || (p.align & (p.align - 1)) != 0) {
             return Bad(which + ": p_align not a power of two >= 4096");
           }
-          if ((p.offset - p.vaddr) % p.align != 0) return Bad(which + ": p_offset != p_vaddr mod p_align");
+          if ((p.offset - p.vaddr) % p.align != 0)
+            return Bad(which + ": p_offset != p_vaddr mod p_align");
           if (!Within(p.vaddr, p.memsz, kMaxSpan)) return Bad(which + ": address range too large");
           if (!loads_.empty() && p.vaddr < loads_.back().vaddr + loads_.back().memsz) {
             return Bad(which + " overlaps or precedes the previous PT_LOAD");
@@ -139,7 +141,8 @@ class Checker {
     bool in_writable = false;
     for (const elf::ProgramHeader& p : loads_) {
       if ((p.flags & elf::kPfW) != 0 && d.vaddr >= p.vaddr &&
-          Within(d.vaddr - p.vaddr, d.filesz, p.filesz) && d.offset - p.offset == d.vaddr - p.vaddr) {
+          Within(d.vaddr - p.vaddr, d.filesz, p.filesz) &&
+          d.offset - p.offset == d.vaddr - p.vaddr) {
         in_writable = true;
       }
     }
@@ -203,11 +206,13 @@ class Checker {
       if (Read<uint32_t>(*hash + 8 + 4 * i) >= nchain) return Bad("DT_HASH index out of range");
     }
 
-    const std::optional<uint64_t> symtab = FileOffset(*symtab_, uint64_t{nchain} * sizeof(elf::Symbol));
+    const std::optional<uint64_t> symtab =
+        FileOffset(*symtab_, uint64_t{nchain} * sizeof(elf::Symbol));
     if (!symtab) return Bad("symbol table outside the loaded file bytes");
     for (uint32_t i = 1; i < nchain; ++i) {
       const auto s = Read<elf::Symbol>(*symtab + i * sizeof(elf::Symbol));
-      if (s.name >= *strsz_) return Bad(absl::StrCat("symbol ", i, ": name outside the string table"));
+      if (s.name >= *strsz_)
+        return Bad(absl::StrCat("symbol ", i, ": name outside the string table"));
       if (s.shndx != elf::kShnUndef && s.shndx < elf::kShnLoReserve) {
         bool inside = false;
         for (const elf::ProgramHeader& p : loads_) {

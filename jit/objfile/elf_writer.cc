@@ -47,6 +47,7 @@ struct SectionIndices {
 struct ExportedSymbol {
   std::string name;
   int function = -1;  // index into spec.functions; -1 for the data table
+  uint32_t gnu_bucket = 0;
   uint32_t name_offset = 0;
   uint64_t value = 0;
   uint64_t size = 0;
@@ -80,8 +81,9 @@ absl::Status ValidateSpec(const ModuleSpec& spec) {
     return absl::InvalidArgumentError(absl::StrCat("too many functions: ", spec.functions.size()));
   }
   if (spec.data_table_init.size() > spec.data_table_words) {
-    return absl::InvalidArgumentError(absl::StrCat("data_table_init has ", spec.data_table_init.size(),
-                                                   " words, the table only ", spec.data_table_words));
+    return absl::InvalidArgumentError(
+        absl::StrCat("data_table_init has ", spec.data_table_init.size(), " words, the table only ",
+                     spec.data_table_words));
   }
   if (spec.data_table_words > kMaxMemorySize / 8) {
     return absl::InvalidArgumentError("data table too large");
@@ -89,7 +91,8 @@ absl::Status ValidateSpec(const ModuleSpec& spec) {
   for (size_t i = 0; i < spec.functions.size(); ++i) {
     const Function& f = spec.functions[i];
     if (f.code.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("function ", i, " (", f.name, ") has no code"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("function ", i, " (", f.name, ") has no code"));
     }
     if (f.code.size() > kMaxMemorySize) {
       return absl::InvalidArgumentError(absl::StrCat("function ", i, " (", f.name, ") too large"));
@@ -97,7 +100,8 @@ absl::Status ValidateSpec(const ModuleSpec& spec) {
     if (f.alignment == 0 || (f.alignment & (f.alignment - 1)) != 0 ||
         f.alignment > kMaxFunctionAlign) {
       return absl::InvalidArgumentError(absl::StrCat("function ", i, " (", f.name, ") alignment ",
-                                                     f.alignment, " is not a power of two <= 4096"));
+                                                     f.alignment,
+                                                     " is not a power of two <= 4096"));
     }
     if (spec.arch == Arch::kAArch64 && f.alignment < 4) {
       return absl::InvalidArgumentError(
@@ -107,11 +111,9 @@ absl::Status ValidateSpec(const ModuleSpec& spec) {
       const size_t limit =
           fx.target == FixupTarget::kFunction ? spec.functions.size() - 1 : spec.data_table_words;
       if ((fx.target == FixupTarget::kFunction && spec.functions.empty()) || fx.index > limit) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("function ", i, " (", f.name, "): fixup at offset ", fx.offset,
-                         " targets nonexistent ",
-                         fx.target == FixupTarget::kFunction ? "function " : "table word ",
-                         fx.index));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "function ", i, " (", f.name, "): fixup at offset ", fx.offset, " targets nonexistent ",
+            fx.target == FixupTarget::kFunction ? "function " : "table word ", fx.index));
       }
     }
   }
@@ -139,9 +141,10 @@ absl::StatusOr<Plan> MakePlan(const ModuleSpec& spec) {
   if (spec.data_table_words > 0) plan.symbols.push_back({std::string(kDataTableSymbol), -1});
   const uint32_t gnu_buckets = GnuHashBucketCount(plan.symbols.size());
   if (spec.gnu_hash) {
+    for (ExportedSymbol& s : plan.symbols) s.gnu_bucket = GnuHash(s.name) % gnu_buckets;
     std::stable_sort(plan.symbols.begin(), plan.symbols.end(),
-                     [&](const ExportedSymbol& a, const ExportedSymbol& b) {
-                       return GnuHash(a.name) % gnu_buckets < GnuHash(b.name) % gnu_buckets;
+                     [](const ExportedSymbol& a, const ExportedSymbol& b) {
+                       return a.gnu_bucket < b.gnu_bucket;
                      });
   }
   plan.dynstr.push_back('\0');
@@ -219,13 +222,13 @@ absl::StatusOr<Plan> MakePlan(const ModuleSpec& spec) {
   if (layout.memory_size > kMaxMemorySize) return absl::InvalidArgumentError("module too large");
 
   // Section names and headers (not loaded).
-  const char* const kNames[] = {".hash", ".gnu.hash", ".dynsym", ".dynstr", ".text",
-                                ".dynamic", ".data", ".shstrtab"};
+  const char* const kNames[] = {".hash", ".gnu.hash", ".dynsym", ".dynstr",
+                                ".text", ".dynamic",  ".data",   ".shstrtab"};
   plan.shstrtab.push_back('\0');
   plan.section_name.assign(plan.sections.count, 0);
-  const uint16_t indices[] = {plan.sections.hash,    plan.sections.gnu_hash, plan.sections.dynsym,
-                              plan.sections.dynstr,  plan.sections.text,     plan.sections.dynamic,
-                              plan.sections.data,    plan.sections.shstrtab};
+  const uint16_t indices[] = {plan.sections.hash,   plan.sections.gnu_hash, plan.sections.dynsym,
+                              plan.sections.dynstr, plan.sections.text,     plan.sections.dynamic,
+                              plan.sections.data,   plan.sections.shstrtab};
   for (int i = 0; i < 8; ++i) {
     if (indices[i] == 0) continue;
     plan.section_name[indices[i]] = static_cast<uint32_t>(plan.shstrtab.size());
@@ -300,8 +303,8 @@ void WriteHeaders(const ModuleSpec& spec, const Plan& plan, std::string& image) 
   auto section = [&](uint16_t index, uint32_t type, uint64_t flags, uint64_t addr, uint64_t offset,
                      uint64_t size, uint32_t link, uint32_t info, uint64_t align,
                      uint64_t entsize) {
-    sh[index] = {plan.section_name[index], type, flags, addr, offset, size, link, info, align,
-                 entsize};
+    sh[index] = {
+        plan.section_name[index], type, flags, addr, offset, size, link, info, align, entsize};
   };
   const uint64_t symbols = plan.symbols.size() + 1;
   section(si.hash, elf::kShtHash, elf::kShfAlloc, plan.f_hash, plan.f_hash,

@@ -36,7 +36,9 @@ bool FitsSigned(int64_t v, int bits) {
 }
 
 // Replaces `mask` bits of the instruction with `bits` (already shifted into place).
-uint32_t Insert(uint32_t insn, uint32_t mask, uint32_t bits) { return (insn & ~mask) | (bits & mask); }
+uint32_t Insert(uint32_t insn, uint32_t mask, uint32_t bits) {
+  return (insn & ~mask) | (bits & mask);
+}
 
 }  // namespace
 
@@ -47,8 +49,8 @@ bool FixupKindMatchesArch(FixupKind kind, Arch arch) {
 absl::Status ApplyFixup(Arch arch, const Fixup& fixup, uint64_t target, uint64_t function_offset,
                         std::span<uint8_t> code) {
   auto error = [&](absl::string_view what) {
-    return absl::InvalidArgumentError(absl::StrCat("fixup ", KindName(fixup.kind), " at code offset ",
-                                                   fixup.offset, ": ", what));
+    return absl::InvalidArgumentError(
+        absl::StrCat("fixup ", KindName(fixup.kind), " at code offset ", fixup.offset, ": ", what));
   };
   if (!FixupKindMatchesArch(fixup.kind, arch)) {
     return error(absl::StrCat("not a fixup kind for ", std::string(ArchName(arch))));
@@ -82,11 +84,11 @@ absl::Status ApplyFixup(Arch arch, const Fixup& fixup, uint64_t target, uint64_t
       if ((insn & 0x9f000000u) != (page ? 0x90000000u : 0x10000000u)) {
         return error(page ? "instruction is not ADRP" : "instruction is not ADR");
       }
-      const int64_t v = page ? ((s_plus_a & ~int64_t{0xfff}) - (place & ~int64_t{0xfff})) >> 12
-                             : pc_relative;
+      const int64_t v =
+          page ? ((s_plus_a & ~int64_t{0xfff}) - (place & ~int64_t{0xfff})) >> 12 : pc_relative;
       if (!FitsSigned(v, 21)) return error("target out of range");
       const auto imm = static_cast<uint32_t>(v);
-      insn = Insert(insn, 0x60000000u, (imm & 3) << 29);            // immlo
+      insn = Insert(insn, 0x60000000u, (imm & 3) << 29);              // immlo
       insn = Insert(insn, 0x00ffffe0u, ((imm >> 2) & 0x7ffff) << 5);  // immhi
       break;
     }

@@ -120,10 +120,10 @@ std::atomic<uint64_t> g_file_counter{0};
 
 struct Attempt {
   void* handle = nullptr;
-  int fd = -1;           // kept open while loaded (memfd only)
+  int fd = -1;  // kept open while loaded (memfd only)
   std::string path;
-  std::string detail;    // how it was done
-  absl::Status status;   // why it failed (handle == nullptr)
+  std::string detail;          // how it was done
+  absl::Status status;         // why it failed (handle == nullptr)
   bool image_suspect = false;  // dlopen itself refused (vs. no memfd, no /proc)
 };
 
@@ -189,7 +189,7 @@ absl::StatusOr<std::string> DefaultCacheDirectory() {
 // mkdir -p with mode 0700 for what it creates; then requires `dir` itself to be a real
 // directory owned by us with no group/other access.
 absl::Status EnsurePrivateDirectory(const std::string& dir) {
-  for (size_t slash = dir.find('/', 1); ; slash = dir.find('/', slash + 1)) {
+  for (size_t slash = dir.find('/', 1);; slash = dir.find('/', slash + 1)) {
     const std::string prefix = dir.substr(0, slash);
     if (mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
       return absl::UnavailableError(absl::StrCat("mkdir ", prefix, ": ", ErrnoText(errno)));
@@ -201,9 +201,9 @@ absl::Status EnsurePrivateDirectory(const std::string& dir) {
     return absl::UnavailableError(absl::StrCat("lstat ", dir, ": ", ErrnoText(errno)));
   }
   if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "refusing cache directory ", dir, ": not a directory owned by uid ", geteuid(),
-        " with mode 0700 (mode ", absl::Hex(st.st_mode & 07777), ")"));
+    return absl::UnavailableError(
+        absl::StrCat("refusing cache directory ", dir, ": not a directory owned by uid ", geteuid(),
+                     " with mode 0700 (mode ", absl::Hex(st.st_mode & 07777), ")"));
   }
   return absl::OkStatus();
 }
@@ -226,9 +226,9 @@ Attempt TryCacheFile(std::string_view image, const std::string& hint, const Load
   }
   // pid + counter make the name unique within the process (glibc matches loaded objects by
   // path string); mkostemps adds randomness and O_EXCL against leftovers of other processes.
-  std::string path = absl::StrCat(dir, "/", hint, "-", getpid(), "-",
-                                  g_file_counter.fetch_add(1, std::memory_order_relaxed),
-                                  "-XXXXXX.so");
+  std::string path =
+      absl::StrCat(dir, "/", hint, "-", getpid(), "-",
+                   g_file_counter.fetch_add(1, std::memory_order_relaxed), "-XXXXXX.so");
   const int fd = mkostemps(path.data(), 3, O_CLOEXEC);
   if (fd < 0) {
     a.status = absl::UnavailableError(absl::StrCat("mkostemps ", path, ": ", ErrnoText(errno)));
@@ -281,7 +281,8 @@ absl::Status LoadedModule::Close() {
   absl::Status status;
   if (handle_ != nullptr) {
     Registry().Remove(handle_);
-    if (dlclose(handle_) != 0) status = absl::InternalError(absl::StrCat("dlclose: ", DlerrorText()));
+    if (dlclose(handle_) != 0)
+      status = absl::InternalError(absl::StrCat("dlclose: ", DlerrorText()));
     handle_ = nullptr;
     base_ = 0;
   }
@@ -308,7 +309,8 @@ absl::StatusOr<void*> LoadedModule::Symbol(std::string_view name) const {
 absl::StatusOr<LoadedModule> LoadSharedObject(std::string_view image, std::string_view name_hint,
                                               const LoadOptions& options) {
   constexpr std::optional<Arch> host = HostArch();
-  if (!host) return absl::UnimplementedError("shared-object loading: unsupported host architecture");
+  if (!host)
+    return absl::UnimplementedError("shared-object loading: unsupported host architecture");
   if (options.validate) {
     if (absl::Status s = ValidateSharedObject(image, *host); !s.ok()) return s;
   }
@@ -347,8 +349,8 @@ absl::StatusOr<LoadedModule> LoadSharedObject(std::string_view image, std::strin
   if (!Registry().Add(attempt.handle)) {
     dlclose(attempt.handle);  // drop the reference dlopen just added
     if (attempt.fd >= 0) close(attempt.fd);
-    return absl::InternalError(absl::StrCat("dlopen(", attempt.path,
-                                            ") returned a module that is already loaded (path reuse)"));
+    return absl::InternalError(absl::StrCat(
+        "dlopen(", attempt.path, ") returned a module that is already loaded (path reuse)"));
   }
   module.handle_ = attempt.handle;
   module.fd_ = attempt.fd;

@@ -46,6 +46,7 @@ constexpr char kUsage[] =
     "  --dump-ir   print the IR of each compiled function on stderr\n"
     "  --dump-asm  print the assembly of each compiled function on stderr\n"
     "  --stats     print JIT statistics (maru-stats: key=value) on stderr at exit\n"
+    "  --perf-map  write /tmp/perf-<pid>.map so that perf names compiled functions\n"
     "  --help      this text\n";
 
 Vm* g_vm = nullptr;
@@ -111,6 +112,8 @@ bool ParseEngineOptions(std::vector<std::string>* args, EngineOptions* options) 
         return false;
       }
       options->jit.threshold = n;
+    } else if (arg == "--perf-map") {
+      options->jit.perf_map = true;
     } else if (arg == "--dump-ir") {
       options->jit.dump_ir = true;
     } else if (arg == "--dump-asm") {

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# --perf-map writes /tmp/perf-<pid>.map lines "START SIZE maru:NAME" for compiled functions, and
+# perf (when it can record here) names samples in JIT code by them.
+# usage: perf_map_test.sh MARU
+set -u
+maru="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/perfmap.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+check() {
+  if eval "$2"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $1"; fi
+}
+
+cat >"$work/fib.l" <<'MARU'
+(define-function fib (n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))
+(println (fib 27))
+MARU
+"$maru" --jit=eager --perf-map "$work/fib.l" >"$work/out" 2>&1 &
+pid=$!
+wait "$pid"
+map="/tmp/perf-$pid.map"
+check "the map exists" '[[ -s "$map" ]]'
+check "fib is named" 'grep -Eq "^[0-9a-f]+ [0-9a-f]+ maru:fib$" "$map"'
+check "every line is START SIZE NAME" '! grep -Evq "^[0-9a-f]+ [0-9a-f]+ maru:[^ ]+$" "$map"'
+check "the program ran" 'grep -q "^196418$" "$work/out"'
+rm -f "$map"
+
+# perf itself, when it can sample in this environment (a software clock event).
+if command -v perf >/dev/null 2>&1 &&
+  perf record -q -e cpu-clock -o "$work/perf.data" -- /bin/true >/dev/null 2>&1; then
+  perf record -q -e cpu-clock -F 2000 -o "$work/perf.data" -- \
+    "$maru" --jit=eager --perf-map "$work/fib.l" >/dev/null 2>&1
+  perf report -i "$work/perf.data" --stdio 2>/dev/null >"$work/report"
+  check "perf report names maru:fib" 'grep -q "maru:fib" "$work/report"'
+  rm -f /tmp/perf-*.map.perf-test 2>/dev/null
+else
+  echo "perf cannot record here: the perf report check is skipped"
+fi
+
+echo "$passed passed, $failed failed"
+((failed == 0))
