@@ -251,6 +251,8 @@ void Jit::FreePendingCode() {
     live_.erase(p.code);
     auto it = by_defn_.find(p.defn);
     if (it != by_defn_.end() && it->second == p.code) by_defn_.erase(it);
+    // Profiling (--perf-map): freed addresses are never reused, so each keeps one name.
+    if (perf_map_ != nullptr) continue;
     memory_->Release(p.block);
     stats_.code_bytes -= static_cast<int64_t>(p.block.size);
   }

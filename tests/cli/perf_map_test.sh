@@ -29,8 +29,13 @@ rm -f "$map"
 # perf itself, when it can sample in this environment (a software clock event).
 if command -v perf >/dev/null 2>&1 &&
   perf record -q -e cpu-clock -o "$work/perf.data" -- /bin/true >/dev/null 2>&1; then
-  perf record -q -e cpu-clock -F 2000 -o "$work/perf.data" -- \
-    "$maru" --jit=eager --perf-map "$work/fib.l" >/dev/null 2>&1
+  # Long enough (about 100 ms of compiled code) for plenty of samples.
+  cat >"$work/long.l" <<'MARU'
+(define-function fib (n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))
+(println (fib 33))
+MARU
+  perf record -q -e cpu-clock -F 4000 -o "$work/perf.data" -- \
+    "$maru" --jit=eager --perf-map "$work/long.l" >/dev/null 2>&1
   perf report -i "$work/perf.data" --stdio 2>/dev/null >"$work/report"
   check "perf report names maru:fib" 'grep -q "maru:fib" "$work/report"'
   rm -f /tmp/perf-*.map.perf-test 2>/dev/null
