@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "jit/gdb_jit.h"
 #include "jit/ir/printer.h"
 #include "jit/ir/verifier.h"
 #include "jit/lower/lower.h"
@@ -26,6 +27,7 @@ struct CompiledCode {
   Oop defn;
   Jit* jit;
   CodeBlock block;
+  void* debugger_handle;  // GDB JIT interface registration
 };
 
 void FinalizeCompiledCode(void* object, void* /*data*/) {
@@ -221,6 +223,7 @@ bool Jit::Compile(Vm& vm, Oop expr) {
   code->defn = defn;
   code->jit = this;
   code->block = block;
+  code->debugger_handle = RegisterWithDebugger(block.rx, block.size, "maru:" + f.name);
   GC_register_finalizer_no_order(code, FinalizeCompiledCode, nullptr, nullptr, nullptr);
   by_defn_[defn] = code;
   live_.insert(code);
@@ -237,7 +240,7 @@ bool Jit::Compile(Vm& vm, Oop expr) {
 void Jit::ReleaseCode(void* compiled) {
   auto* code = static_cast<CompiledCode*>(compiled);
   std::lock_guard<std::mutex> lock(pending_mu_);
-  pending_release_.push_back({code->defn, code, code->block});
+  pending_release_.push_back({code->defn, code, code->block, code->debugger_handle});
   code->jit = nullptr;
 }
 
@@ -251,6 +254,7 @@ void Jit::FreePendingCode() {
     live_.erase(p.code);
     auto it = by_defn_.find(p.defn);
     if (it != by_defn_.end() && it->second == p.code) by_defn_.erase(it);
+    UnregisterFromDebugger(p.debugger_handle);
     // Profiling (--perf-map): freed addresses are never reused, so each keeps one name.
     if (perf_map_ != nullptr) continue;
     memory_->Release(p.block);

@@ -100,6 +100,7 @@ class Jit : public TierUp {
     Oop defn;
     const void* code;  // identity only: the object may already be reclaimed
     CodeBlock block;
+    void* debugger_handle;
   };
   std::vector<PendingRelease> pending_release_;
   void FreePendingCode() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

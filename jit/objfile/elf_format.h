@@ -72,7 +72,10 @@ inline constexpr int64_t kDtGnuHash = 0x6ffffef5;
 inline constexpr uint64_t kDfTextrel = 0x4;
 
 // st_info.
+inline constexpr uint8_t kStbLocal = 0;
 inline constexpr uint8_t kStbGlobal = 1;
+inline constexpr uint8_t kStbWeak = 2;
+inline constexpr uint8_t kSttNotype = 0;
 inline constexpr uint8_t kSttObject = 1;
 inline constexpr uint8_t kSttFunc = 2;
 inline constexpr uint8_t kStvDefault = 0;

@@ -95,6 +95,10 @@ class Checker {
         case elf::kPtLoad: {
           const std::string which = absl::StrCat("PT_LOAD #", loads_.size());
           if (w && x) return Bad(which + " is writable and executable");
+          // glibc reads headers, dynamic array and symbol tables through these mappings.
+          if ((p.flags & elf::kPfR) == 0 || (p.flags & ~(elf::kPfR | elf::kPfW | elf::kPfX)) != 0) {
+            return Bad(which + ": flags other than R, RW or RX");
+          }
           if (p.filesz > p.memsz) return Bad(which + ": p_filesz > p_memsz");
           // glibc zero-fills p_memsz beyond p_filesz by making the page writable first, which
           // for an executable segment means a W+X page.
@@ -211,8 +215,19 @@ class Checker {
     if (!symtab) return Bad("symbol table outside the loaded file bytes");
     for (uint32_t i = 1; i < nchain; ++i) {
       const auto s = Read<elf::Symbol>(*symtab + i * sizeof(elf::Symbol));
-      if (s.name >= *strsz_)
+      if (s.name >= *strsz_) {
         return Bad(absl::StrCat("symbol ", i, ": name outside the string table"));
+      }
+      // dlsym calls an STT_GNU_IFUNC's resolver and sets up TLS for STT_TLS; STB_GNU_UNIQUE
+      // makes the object impossible to unload.
+      const int type = s.info & 0xf;
+      const int binding = s.info >> 4;
+      if (type != elf::kSttNotype && type != elf::kSttObject && type != elf::kSttFunc) {
+        return Bad(absl::StrCat("symbol ", i, ": type ", type, " (only NOTYPE, OBJECT, FUNC)"));
+      }
+      if (binding != elf::kStbLocal && binding != elf::kStbGlobal && binding != elf::kStbWeak) {
+        return Bad(absl::StrCat("symbol ", i, ": binding ", binding, " (only LOCAL, GLOBAL, WEAK)"));
+      }
       if (s.shndx != elf::kShnUndef && s.shndx < elf::kShnLoReserve) {
         bool inside = false;
         for (const elf::ProgramHeader& p : loads_) {

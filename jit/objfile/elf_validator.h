@@ -18,7 +18,8 @@ namespace maru::jit::objfile {
 // OK when `image` is an ELF64 little-endian ET_DYN for `arch` that
 //  * has program headers inside the file, PT_LOADs in ascending, non-overlapping address order,
 //    each with p_filesz <= p_memsz, its file bytes inside the image, p_align a power of two
-//    >= 4096 with p_offset == p_vaddr mod p_align, and never both PF_W and PF_X;
+//    >= 4096 with p_offset == p_vaddr mod p_align, flags R, RW or RX (never W+X, never
+//    unreadable: glibc reads the tables through these mappings);
 //    read-only and executable PT_LOADs have p_memsz == p_filesz (no zero-filled tail, which glibc
 //    would write through a temporarily writable page);
 //  * has exactly one PT_DYNAMIC inside the file bytes of a writable PT_LOAD, a PT_GNU_STACK
@@ -28,7 +29,9 @@ namespace maru::jit::objfile {
 //    DT_SYMTAB, DT_STRSZ, DT_SYMENT (= 24), DT_SONAME; DT_HASH, DT_STRTAB, DT_SYMTAB required;
 //  * has hash tables, symbol table and string table inside loaded file bytes, every bucket and
 //    chain index inside the symbol table, every GNU hash chain terminated inside its array, every
-//    symbol name inside the string table and every defined symbol inside a PT_LOAD.
+//    symbol name inside the string table, every defined symbol inside a PT_LOAD, and symbols of
+//    type NOTYPE/OBJECT/FUNC and binding LOCAL/GLOBAL/WEAK only (dlsym would run an IFUNC
+//    resolver or set up TLS; STB_GNU_UNIQUE would make the module impossible to unload).
 // InvalidArgument naming the first violation otherwise. Section headers are not examined (the
 // loader ignores them).
 absl::Status ValidateSharedObject(std::string_view image, Arch arch);

@@ -75,7 +75,8 @@ class X64Emitter {
     RegisterFile registers;
     registers.caller_saved = {x86::Gp::kIdAx, x86::Gp::kIdCx, x86::Gp::kIdDx, x86::Gp::kIdSi,
                               x86::Gp::kIdDi, 8, 9};
-    registers.callee_saved = {x86::Gp::kIdBx, 12, 14, x86::Gp::kIdBp};
+    // rbp is the frame pointer (debuggers and profilers walk the rbp chain through JIT frames).
+    registers.callee_saved = {x86::Gp::kIdBx, 12, 14};
     alloc_ = AllocateRegisters(f_, registers);
     use_count_.assign(f_.value_count, 0);
     const_of_.assign(f_.value_count, nullptr);
@@ -128,12 +129,12 @@ class X64Emitter {
     a_.bind(entry_);
     // Prologue: r13 (slots) and r15 (the Vm) always, and the callee-saved registers the
     // allocator handed out.
-    saved_ = {x86::rbp.id(), x86::r13.id(), x86::r15.id()};  // rbp: keeps frames walkable
-    for (int r : alloc_.callee_saved_used) {
-      if (r != x86::rbp.id()) saved_.push_back(r);
-    }
-    // The return address and the pushes, plus the frame, keep calls 16-byte aligned.
-    if ((8 + 8 * saved_.size() + frame_size_) % 16 != 0) frame_size_ += 8;
+    saved_ = {x86::r13.id(), x86::r15.id()};
+    for (int r : alloc_.callee_saved_used) saved_.push_back(r);
+    // The return address, rbp and the pushes, plus the frame, keep calls 16-byte aligned.
+    if ((16 + 8 * saved_.size() + frame_size_) % 16 != 0) frame_size_ += 8;
+    a_.push(x86::rbp);  // a standard frame: rbp chains the frames
+    a_.mov(x86::rbp, x86::rsp);
     for (int r : saved_) a_.push(x86::gpq(r));
     a_.sub(x86::rsp, Imm(frame_size_));
     // Stack guard: recursion too deep for the native stack is the error "stack overflow".
@@ -211,6 +212,7 @@ class X64Emitter {
     a_.bind(epilogue_);
     a_.add(x86::rsp, Imm(frame_size_));
     for (size_t i = saved_.size(); i-- > 0;) a_.pop(x86::gpq(saved_[i]));
+    a_.pop(x86::rbp);
     a_.ret();
   }
 
