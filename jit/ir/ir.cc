@@ -13,6 +13,7 @@ const char* OpcodeName(Opcode op) {
     case Opcode::kStoreVar: return "storevar";
     case Opcode::kDefine: return "define";
     case Opcode::kNameValue: return "namevalue";
+    case Opcode::kGlobalIs: return "globalis";
     case Opcode::kIsFixed: return "isfixed";
     case Opcode::kCall: return "call";
     case Opcode::kPrimitive: return "prim";
@@ -89,8 +90,9 @@ bool IsCallPoint(const Instr& in) {
   }
 }
 
-BlockId Builder::NewBlock(int nparams) {
+BlockId Builder::NewBlock(int nparams, bool cold) {
   Block block;
+  block.cold = cold;
   for (int i = 0; i < nparams; ++i) block.params.push_back(f_->value_count++);
   f_->blocks.push_back(std::move(block));
   return static_cast<BlockId>(f_->blocks.size() - 1);

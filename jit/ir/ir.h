@@ -34,12 +34,15 @@ enum class Opcode : uint8_t {
   kStoreVar,     // args[0]: value; imm: Variable of an enclosing activation
   kDefine,       // args[0]: value; imm: Variable; stores and names the value (spec §6 define)
   kNameValue,    // args[0]: value; imm: name Symbol; names an unnamed Expr (spec §6 set)
+  kGlobalIs,     // imm: a global Variable; imm2: a value; result: non-nil when the Variable holds
+                 // exactly that value (the guard of calls to a global's compile-time value)
   kIsFixed,      // args[0]: value; result: t if it is a Fixed, else nil; imm2: a value known
                  // not to be a Fixed that args[0] is likely to be (or nil)
   kCall,         // args[0]: function, args[1..]: arguments; imm: the call form; imm2: the Expr
                  // args[0] is likely to be (its entry is then called directly), or nil
   kPrimitive,    // args: operands; imm: the primitive's global Variable; aux: PrimitiveOp;
-                 // imm2: the core Subr the Variable held when compiled (the fast path's guard)
+                 // imm2: the core Subr (called when the inline fast path does not apply; the
+                 // global was checked by a kGlobalIs before the operands were evaluated)
   kClosure,      // imm: the encoded lambda operands (Env params . body)
   kApplyFixed,   // args[0]: the Fixed; imm: the form (its operands are applied unevaluated)
   kEvalForm,     // imm: an encoded form the interpreter evaluates in this activation
@@ -71,6 +74,7 @@ struct Instr {
 struct Block {
   std::vector<ValueId> params;
   std::vector<Instr> instrs;  // the last one is the terminator
+  bool cold = false;          // rarely run: the backend places it after the hot code
 };
 
 struct Function {
@@ -102,7 +106,7 @@ class Builder {
  public:
   explicit Builder(Function* f) : f_(f) {}
 
-  BlockId NewBlock(int nparams = 0);
+  BlockId NewBlock(int nparams = 0, bool cold = false);
   void SetBlock(BlockId b) { current_ = b; }
   BlockId current() const { return current_; }
   ValueId Param(BlockId b, int i) const { return f_->blocks[b].params[i]; }

@@ -56,6 +56,9 @@ std::string Print(const Function& f, const OopFormatter& format_oop) {
         case Opcode::kStoreSlot:
           absl::StrAppend(&out, " s", in.aux, ", ", ValueName(in.args[0]));
           break;
+        case Opcode::kGlobalIs:
+          absl::StrAppend(&out, " ", oop(in.imm), ", ", oop(in.imm2));
+          break;
         case Opcode::kStoreGlobal:
         case Opcode::kStoreVar:
         case Opcode::kDefine:

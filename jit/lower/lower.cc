@@ -163,30 +163,15 @@ class Lowerer {
     }
     if (IsVariable(head) && IsGlobalVariable(head)) {
       Oop value = Slot(head, variable::kValue);
-      if (const PrimitiveInfo* prim = PrimitiveFor(value, argc)) {
-        std::vector<ValueId> args;
-        for (Oop q = operands; IsPair(q); q = Slot(q, pair::kTail)) {
-          args.push_back(Lower(Slot(q, pair::kHead)));
-        }
-        ValueId result =
-            b_.Emit(Opcode::kPrimitive, args, head, static_cast<int64_t>(prim->op), value);
-        b_.SetForm(x);
-        return result;
-      }
+      if (Is(value, kExprType) || IsSubr(value)) return LowerKnownCall(x, head, value, operands, argc);
     }
     // The head is evaluated first; a Fixed that reaches head position at run time gets the
     // operands unevaluated (spec §6), anything else gets them evaluated left to right.
     ValueId fn = Lower(head);
-    // The value a global head held when compiled: the backend checks it first (an Expr is not a
-    // Fixed, and its entry can be called directly).
-    Oop expected = kNil;
-    if (IsVariable(head) && IsGlobalVariable(head) &&
-        Is(Slot(head, variable::kValue), kExprType)) {
-      expected = Slot(head, variable::kValue);
-    }
+    Oop expected = kNil;  // no value is known for a computed head
     ValueId is_fixed = b_.Emit(Opcode::kIsFixed, {fn}, kNil, 0, expected);
-    ir::BlockId fixed_block = b_.NewBlock();
     ir::BlockId call_block = b_.NewBlock();
+    ir::BlockId fixed_block = b_.NewBlock(0, /*cold=*/true);
     ir::BlockId join = b_.NewBlock(1);
     b_.Branch(is_fixed, fixed_block, call_block);
     b_.SetBlock(fixed_block);
@@ -198,6 +183,38 @@ class Lowerer {
       args.push_back(Lower(Slot(q, pair::kHead)));
     }
     ValueId result = b_.Emit(Opcode::kCall, args, x, 0, expected);
+    b_.Jump(join, {result});
+    b_.SetBlock(join);
+    return b_.Param(join, 0);
+  }
+
+  // A call whose head is a global holding an Expr or a Subr when compiled. The global is checked
+  // first (the head is evaluated before the operands, spec 5.4): while it still holds that value,
+  // the operands are evaluated here and the call is direct (or inline, for core primitives);
+  // otherwise the interpreter evaluates the whole form in this activation, which is exact for
+  // whatever the global holds now (a Fixed gets its operands unevaluated).
+  ValueId LowerKnownCall(Oop form, Oop var, Oop value, Oop operands, int argc) {
+    ValueId same = b_.Emit(Opcode::kGlobalIs, {}, var, 0, value);
+    ir::BlockId fast = b_.NewBlock();
+    ir::BlockId fallback = b_.NewBlock(0, /*cold=*/true);
+    ir::BlockId join = b_.NewBlock(1);
+    b_.Branch(same, fast, fallback);
+    b_.SetBlock(fallback);
+    ValueId interpreted = b_.Emit(Opcode::kEvalForm, {}, form);
+    b_.Jump(join, {interpreted});
+    b_.SetBlock(fast);
+    std::vector<ValueId> args;
+    for (Oop q = operands; IsPair(q); q = Slot(q, pair::kTail)) {
+      args.push_back(Lower(Slot(q, pair::kHead)));
+    }
+    ValueId result;
+    if (const PrimitiveInfo* prim = PrimitiveFor(value, argc)) {
+      result = b_.Emit(Opcode::kPrimitive, args, var, static_cast<int64_t>(prim->op), value);
+    } else {
+      args.insert(args.begin(), b_.Const(value));
+      result = b_.Emit(Opcode::kCall, args, form, 0, value);
+    }
+    b_.SetForm(form);
     b_.Jump(join, {result});
     b_.SetBlock(join);
     return b_.Param(join, 0);

@@ -226,7 +226,8 @@ class Checker {
         return Bad(absl::StrCat("symbol ", i, ": type ", type, " (only NOTYPE, OBJECT, FUNC)"));
       }
       if (binding != elf::kStbLocal && binding != elf::kStbGlobal && binding != elf::kStbWeak) {
-        return Bad(absl::StrCat("symbol ", i, ": binding ", binding, " (only LOCAL, GLOBAL, WEAK)"));
+        return Bad(
+            absl::StrCat("symbol ", i, ": binding ", binding, " (only LOCAL, GLOBAL, WEAK)"));
       }
       if (s.shndx != elf::kShnUndef && s.shndx < elf::kShnLoReserve) {
         bool inside = false;

@@ -15,6 +15,7 @@ bool IsPure(ir::Opcode op) {
     case ir::Opcode::kLoadSlot:
     case ir::Opcode::kLoadGlobal:
     case ir::Opcode::kIsFixed:
+    case ir::Opcode::kGlobalIs:
       return true;
     default:
       return false;

@@ -2,10 +2,10 @@
 // nothing that may run other code came in between) reuses that value. Knowledge flows through a
 // block and into a block whose only predecessor is the block before it in a chain.
 //
-// Other code can write this activation's slots only once the activation is exposed: its slots
-// moved to a heap Context that a closure captured (closure), or the interpreter ran a form in it
-// (applyfixed, evalform). Where that may have happened, a call point ends all knowledge; before,
-// calls cannot touch the slots. "May be exposed" is a forward dataflow over the blocks.
+// Any call point ends all knowledge: the runtime paths of calls receive this activation's Frame
+// as the caller, and what they run may write its slots (a special form applied as a function:
+// (apply set (list V 42)) assigns the caller's local V), as may closures over a materialised
+// activation.
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -22,28 +22,6 @@ bool ForwardSlots(ir::Function& f) {
       if (s < 0) continue;
       ++predecessors[s];
       only_predecessor[s] = static_cast<ir::BlockId>(b);
-    }
-  }
-  auto exposes = [](const ir::Instr& in) {
-    return in.op == ir::Opcode::kClosure || in.op == ir::Opcode::kApplyFixed ||
-           in.op == ir::Opcode::kEvalForm;
-  };
-  std::vector<bool> exposed_in(n, false), exposed_out(n, false);
-  for (bool again = true; again;) {
-    again = false;
-    for (size_t b = 0; b < n; ++b) {
-      bool out = exposed_in[b];
-      for (const ir::Instr& in : f.blocks[b].instrs) out = out || exposes(in);
-      if (out && !exposed_out[b]) {
-        exposed_out[b] = true;
-        for (ir::BlockId s : f.blocks[b].instrs.back().targets) {
-          if (s >= 0 && !exposed_in[s]) {
-            exposed_in[s] = true;
-            again = true;
-          }
-        }
-        again = true;
-      }
     }
   }
   // Values replaced by the value they are equal to.
@@ -63,7 +41,6 @@ bool ForwardSlots(ir::Function& f) {
     // Block 0 is entered from the prologue; other blocks inherit from a sole predecessor that
     // was processed first (the lowering emits blocks in order).
     if (b != 0 && predecessors[b] == 1 && p >= 0 && done[p]) known = exit_state[p];
-    bool exposed = exposed_in[b];
     std::vector<ir::Instr> kept;
     kept.reserve(f.blocks[b].instrs.size());
     for (ir::Instr& in : f.blocks[b].instrs) {
@@ -79,8 +56,7 @@ bool ForwardSlots(ir::Function& f) {
       } else if (in.op == ir::Opcode::kStoreSlot) {
         known[in.aux] = in.args[0];
       } else if (ir::IsCallPoint(in)) {
-        exposed = exposed || exposes(in);
-        if (exposed) known.clear();
+        known.clear();
       }
       kept.push_back(std::move(in));
     }

@@ -10,9 +10,11 @@ namespace maru::jit {
 
 // A branch on a constant becomes a jump (nil is the only false value).
 bool FoldConstantBranches(ir::Function& f);
-// A load of a local whose value is already known (stored or loaded since the last call point,
-// in this block or a chain of sole predecessors) is replaced by that value.
+// A load of a local whose value is already known (stored or loaded with no call point since, in
+// this block or along a chain of sole predecessors) is replaced by that value.
 bool ForwardSlots(ir::Function& f);
+// A jump to a block that only branches on the jump's value becomes that branch.
+bool ThreadJumps(ir::Function& f);
 // Instructions without effects whose results are unused are removed.
 bool EliminateDeadCode(ir::Function& f);
 

@@ -12,6 +12,7 @@ std::string RunPasses(ir::Function& f, bool verify) {
   static constexpr Pass kPipeline[] = {
       {"fold-constant-branches", FoldConstantBranches},
       {"forward-slots", ForwardSlots},
+      {"thread-jumps", ThreadJumps},
       {"dead-code", EliminateDeadCode},
   };
   for (const Pass& pass : kPipeline) {

@@ -299,7 +299,12 @@ TEST_F(ErrorsTest, TenThousandNestedCallsOnASixteenMegabyteStack) {
   // about 0.9 KiB of native stack per nested Maru call (about 9,000 fit in 8 MiB), so embedders
   // give the evaluating thread at least 16 MiB; the maru tool evaluates on a 1 GiB stack.
   std::string result;
-  maru::test::RunOnThreadWithStack(size_t{16} << 20, TenThousandNestedCalls, &result);
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr size_t kStack = size_t{64} << 20;  // AddressSanitizer's red zones enlarge frames
+#else
+  constexpr size_t kStack = size_t{16} << 20;
+#endif
+  maru::test::RunOnThreadWithStack(kStack, TenThousandNestedCalls, &result);
   EXPECT_EQ(result, "10000");
 }
 

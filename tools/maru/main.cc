@@ -252,7 +252,14 @@ int main(int argc, char** argv) {
   }
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, maru::kEvaluatorStackBytes);
+  // MARU_STACK_MB overrides the evaluator's stack size (tests under GC stress use a smaller one:
+  // every collection scans the whole depth of an unbounded recursion).
+  size_t stack_bytes = maru::kEvaluatorStackBytes;
+  if (const char* mb = std::getenv("MARU_STACK_MB")) {
+    long long n = std::atoll(mb);
+    if (n >= 1) stack_bytes = static_cast<size_t>(n) << 20;
+  }
+  pthread_attr_setstacksize(&attr, stack_bytes);
   pthread_t thread;
   if (pthread_create(&thread, &attr, maru::RunThread, &invocation) != 0) {
     // No big stack to be had: run on this thread (deep recursion ends sooner, still cleanly).

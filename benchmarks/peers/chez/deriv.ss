@@ -6,7 +6,7 @@
 
 (define (print-line . items) (for-each display items) (newline))
 
-(define reps (argument 200000))
+(define reps (argument 100000))
 
 (define (deriv a)
   (cond ((not (pair? a))

@@ -7,7 +7,7 @@
 
 (define (print-line . items) (for-each display items) (newline))
 
-(define reps (argument 400))
+(define reps (argument 150))
 
 ;; a list of n ()s
 (define (nils n)

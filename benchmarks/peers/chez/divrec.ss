@@ -6,7 +6,7 @@
 
 (define (print-line . items) (for-each display items) (newline))
 
-(define reps (argument 50000))
+(define reps (argument 20000))
 
 (define (create-n n)
   (do ((n n (- n 1))

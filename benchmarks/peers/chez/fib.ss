@@ -7,7 +7,7 @@
 
 (define (print-line . items) (for-each display items) (newline))
 
-(define n (argument 32))
+(define n (argument 36))
 
 (define (fib n)
   (if (< n 2)

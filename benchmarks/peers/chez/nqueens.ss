@@ -7,7 +7,7 @@
 
 (define (print-line . items) (for-each display items) (newline))
 
-(define n (argument 10))
+(define n (argument 12))
 
 (define (iota1 n)
   (let loop ((i n) (l '()))

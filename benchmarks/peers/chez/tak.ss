@@ -6,7 +6,7 @@
 
 (define (print-line . items) (for-each display items) (newline))
 
-(define reps (argument 2000))
+(define reps (argument 1000))
 
 (define (tak x y z)
   (if (< y x)

@@ -6,7 +6,7 @@
 
 (define (print-line . items) (for-each display items) (newline))
 
-(define reps (argument 20))
+(define reps (argument 5))
 
 (define *board* (list->vector '(1 1 1 1 1 0 1 1 1 1 1 1 1 1 1 1)))
 (define *sequence* (list->vector '(0 0 0 0 0 0 0 0 0 0 0 0 0 0)))

@@ -6,7 +6,7 @@
 
 (define (print-line . items) (for-each display items) (newline))
 
-(define n (argument 300000))
+(define n (argument 500000))
 
 (define (make-adder k) (lambda (x) (+ x k)))
 (define (make-scaler k) (lambda (x) (* x k)))

@@ -6,7 +6,7 @@
 
 (define (print-line . items) (for-each display items) (newline))
 
-(define reps (argument 300))
+(define reps (argument 30))
 
 (define (cps-tak x y z k)
   (if (not (< y x))

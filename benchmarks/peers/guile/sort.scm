@@ -7,7 +7,7 @@
 
 (define (print-line . items) (for-each display items) (newline))
 
-(define n (argument 300000))
+(define n (argument 500000))
 
 (define seed 42)
 

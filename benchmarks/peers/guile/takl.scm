@@ -6,7 +6,7 @@
 
 (define (print-line . items) (for-each display items) (newline))
 
-(define reps (argument 300))
+(define reps (argument 100))
 
 (define (listn n)
   (if (= n 0)

@@ -1,6 +1,6 @@
 -- closures -- closure-heavy pipelines; same as benchmarks/programs/closures.l.
 -- A list is nil or a cell {car, cdr}.
-local n = tonumber(arg[1]) or 300000
+local n = tonumber(arg[1]) or 500000
 
 local function make_adder(k) return function(x) return x + k end end
 local function make_scaler(k) return function(x) return x * k end end

@@ -1,6 +1,6 @@
 -- cpstak -- continuation-passing Takeuchi; same as benchmarks/programs/cpstak.l.
 -- (Lua has proper tail calls, so here the stack does not grow.)
-local reps = tonumber(arg[1]) or 300
+local reps = tonumber(arg[1]) or 30
 
 local function cps_tak(x, y, z, k)
   if not (y < x) then return k(z) end

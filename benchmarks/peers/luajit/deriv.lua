@@ -1,6 +1,6 @@
 -- deriv -- symbolic differentiation; same as benchmarks/programs/deriv.l.
 -- A list is nil or a cell {car, cdr}; symbols are Lua strings.
-local reps = tonumber(arg[1]) or 200000
+local reps = tonumber(arg[1]) or 100000
 
 local function list3(a, b, c) return { a, { b, { c, nil } } } end
 local function list4(a, b, c, d) return { a, { b, { c, { d, nil } } } } end

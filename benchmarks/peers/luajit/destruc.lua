@@ -2,7 +2,7 @@
 -- A list is nil or a cell {car, cdr}; () elements are the value false (a cell's car must not
 -- be nil, or the Lua table would lose its length information -- we never read it, but false
 -- keeps the cells uniform).
-local reps = tonumber(arg[1]) or 400
+local reps = tonumber(arg[1]) or 150
 
 local NIL = false
 

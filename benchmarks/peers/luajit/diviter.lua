@@ -1,6 +1,6 @@
 -- diviter -- divide by 2 using lists of ()s, iteratively; same as benchmarks/programs/diviter.l.
 -- A list is nil or a cell {car, cdr}; the () elements are the value false.
-local reps = tonumber(arg[1]) or 50000
+local reps = tonumber(arg[1]) or 20000
 
 local function create_n(n)
   local a = nil

@@ -1,5 +1,5 @@
 -- fib -- doubly recursive Fibonacci; same algorithm and output as benchmarks/programs/fib.l.
-local n = tonumber(arg[1]) or 32
+local n = tonumber(arg[1]) or 36
 
 local function fib(n)
   if n < 2 then return n end

@@ -1,6 +1,6 @@
 -- nqueens -- number of n-queens solutions with lists and append; same as
 -- benchmarks/programs/nqueens.l.  A list is nil or a cell {car, cdr}.
-local n = tonumber(arg[1]) or 10
+local n = tonumber(arg[1]) or 12
 
 local function iota1(n)
   local l = nil

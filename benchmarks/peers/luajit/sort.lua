@@ -1,6 +1,6 @@
 -- sort -- quicksort (Hoare partition, middle pivot) of N minimal-standard pseudo-random numbers;
 -- same as benchmarks/programs/sort.l.  The array is a 0-based Lua table.
-local n = tonumber(arg[1]) or 300000
+local n = tonumber(arg[1]) or 500000
 
 local seed = 42
 local function next_random()

@@ -1,5 +1,5 @@
 -- tak -- the Takeuchi function on (18 12 6); same as benchmarks/programs/tak.l.
-local reps = tonumber(arg[1]) or 2000
+local reps = tonumber(arg[1]) or 1000
 
 local function tak(x, y, z)
   if y < x then

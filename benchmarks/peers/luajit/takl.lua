@@ -1,6 +1,6 @@
 -- takl -- Takeuchi with lists as counters; same as benchmarks/programs/takl.l.
 -- A list is nil or a cell {car, cdr}.
-local reps = tonumber(arg[1]) or 300
+local reps = tonumber(arg[1]) or 100
 
 local function listn(n)
   if n == 0 then return nil end

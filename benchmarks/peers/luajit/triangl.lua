@@ -1,6 +1,6 @@
 -- triangl -- triangle solitaire search from (22 1); same as benchmarks/programs/triangl.l.
 -- Vectors are 0-based Lua tables; the answer list is nil or a cell {car, cdr}.
-local reps = tonumber(arg[1]) or 20
+local reps = tonumber(arg[1]) or 5
 
 local function vector(t)
   local v = {}

@@ -26,6 +26,7 @@
 #include "jit/runtime_calls.h"
 #include "runtime/heap.h"
 #include "runtime/object.h"
+#include "runtime/subr.h"
 #include "runtime/vm.h"
 
 namespace maru::jit {
@@ -177,12 +178,28 @@ class X64Emitter {
 
     labels_.resize(f_.blocks.size());
     for (auto& l : labels_) l = a_.newLabel();
-    for (size_t b = 0; b < f_.blocks.size(); ++b) {
+    // Hot blocks first (in order), cold ones (interpreter fallbacks) after them.
+    std::vector<int> order;
+    for (int pass = 0; pass < 2; ++pass) {
+      for (size_t b = 0; b < f_.blocks.size(); ++b) {
+        if (f_.blocks[b].cold == (pass == 1)) order.push_back(static_cast<int>(b));
+      }
+    }
+    next_block_.assign(f_.blocks.size(), -1);
+    for (size_t i = 0; i + 1 < order.size(); ++i) next_block_[order[i]] = order[i + 1];
+    for (int b : order) {
       a_.bind(labels_[b]);
-      current_block_ = static_cast<int>(b);
+      current_block_ = b;
       const auto& instrs = f_.blocks[b].instrs;
       for (size_t i = 0; i < instrs.size(); ++i) {
         // A test whose only use is the branch right after it branches directly.
+        if (i + 1 < instrs.size() && instrs[i].op == Opcode::kGlobalIs &&
+            FeedsBranch(instrs[i], instrs[i + 1])) {
+          EmitGlobalCompare(instrs[i]);
+          BranchTo(x86::CondCode::kE, instrs[i + 1].targets[0], instrs[i + 1].targets[1]);
+          ++i;
+          continue;
+        }
         if (i + 1 < instrs.size() && IsFixedThenBranch(instrs[i], instrs[i + 1])) {
           EmitIsFixedBranch(instrs[i], instrs[i + 1]);
           ++i;
@@ -365,6 +382,14 @@ class X64Emitter {
         a_.bind(done);
         break;
       }
+      case Opcode::kGlobalIs: {
+        x86::Gp r = Def(in.result);
+        EmitGlobalCompare(in);
+        a_.setz(r.r8());
+        a_.movzx(r.r32(), r.r8());
+        Commit(in.result, r);
+        break;
+      }
       case Opcode::kIsFixed: {
         Label done = a_.newLabel();
         x86::Gp r = Def(in.result);
@@ -453,9 +478,9 @@ class X64Emitter {
 
   // Jumps to if_true when `cc` holds, else to if_false, falling through where possible.
   void BranchTo(x86::CondCode cc, ir::BlockId if_true, ir::BlockId if_false) {
-    if (if_false == current_block_ + 1) {
+    if (if_false == next_block_[current_block_]) {
       a_.j(cc, labels_[if_true]);
-    } else if (if_true == current_block_ + 1) {
+    } else if (if_true == next_block_[current_block_]) {
       a_.j(x86::negateCond(cc), labels_[if_false]);
     } else {
       a_.j(cc, labels_[if_true]);
@@ -479,7 +504,7 @@ class X64Emitter {
         StoreResult(target.params[i], kScratch);
       }
     }
-    if (in.targets[0] != current_block_ + 1) a_.jmp(labels_[in.targets[0]]);
+    if (in.targets[0] != next_block_[current_block_]) a_.jmp(labels_[in.targets[0]]);
   }
 
   // A constant fixnum (or nil) whose word fits a sign-extended 32-bit immediate.
@@ -536,30 +561,43 @@ class X64Emitter {
       ReloadSlots();
       a_.jmp(done);
     };
-    if (in.imm2 != kNil) {
-      // The Expr the global held when compiled: the guard is its identity; anything else takes
-      // the general path, out of line.
-      Label generic = a_.newLabel();
-      a_.mov(kScratch2, Imm(static_cast<int64_t>(in.imm2)));
-      a_.cmp(kScratch, kScratch2);
-      a_.jne(generic);
+    Oop known = in.imm2;
+    if (known != kNil && Is(known, kExprType) && SlotCount(known) == expr::kSlots) {
+      // The Expr the global held (checked before the operands): its entry, when compiled.
       a_.mov(x86::rdi, kVm);
       a_.mov(x86::rsi, kScratch);
       a_.lea(x86::rdx, BufferSlot(0));
       a_.mov(x86::ecx, Imm(argc));
-      if (in.imm2 == f_.expr) {
+      if (known == f_.expr) {
         a_.call(entry_);  // self-recursion: this very code
       } else {
         a_.mov(x86::rax, x86::qword_ptr(kScratch, SlotOffset(expr::kEntry)));
         a_.test(x86::rax, x86::rax);
-        a_.jz(generic);
+        a_.jz(slow);
         a_.call(x86::rax);
       }
       const ir::Instr* call = &in;
-      deferred_.push_back([generic_path, call, generic, slow, done, this] {
-        a_.bind(generic);
-        generic_path(*call, slow, done);
+      deferred_.push_back([call, slow, done, this] {
+        a_.bind(slow);
+        a_.mov(x86::rdi, kVm);
+        a_.mov(x86::rsi, Imm(static_cast<int64_t>(call->imm2)));
+        a_.lea(x86::rdx, BufferSlot(0));
+        a_.mov(x86::ecx, Imm(static_cast<int64_t>(call->args.size()) - 1));
+        LeaFrame(x86::r8);
+        a_.mov(x86::r9, Imm(static_cast<int64_t>(call->imm)));
+        CallRuntime(Address(&CallFunction));
+        ReloadSlots();
+        a_.jmp(done);
       });
+    } else if (known != kNil && IsSubr(known) && SubrOf(known)->kind == SubrKind::kPrimitive &&
+               (SubrOf(known)->arity < 0 || SubrOf(known)->arity == argc)) {
+      // A core primitive: its C function, directly (PrimitiveFn: vm, args, argc, caller).
+      a_.mov(x86::rdi, kVm);
+      a_.lea(x86::rsi, BufferSlot(0));
+      a_.mov(x86::edx, Imm(argc));
+      LeaFrame(x86::rcx);
+      CallRuntime(static_cast<int64_t>(reinterpret_cast<uintptr_t>(SubrOf(known)->imp)));
+      ReloadSlots();
     } else {
       generic_path(in, slow, done);
     }
@@ -585,6 +623,17 @@ class X64Emitter {
   bool FusesWithBranch(const ir::Instr& in, const ir::Instr& next) const {
     return in.op == Opcode::kPrimitive && IsComparison(static_cast<PrimitiveOp>(in.aux)) &&
            next.op == Opcode::kBranch && next.args[0] == in.result && use_count_[in.result] == 1;
+  }
+
+  bool FeedsBranch(const ir::Instr& in, const ir::Instr& next) const {
+    return next.op == Opcode::kBranch && next.args[0] == in.result && use_count_[in.result] == 1;
+  }
+
+  // Sets ZF when the global holds the value it held when compiled.
+  void EmitGlobalCompare(const ir::Instr& in) {
+    a_.mov(kScratch2, Imm(static_cast<int64_t>(in.imm)));
+    a_.mov(kScratch, Imm(static_cast<int64_t>(in.imm2)));
+    a_.cmp(x86::qword_ptr(kScratch2, SlotOffset(variable::kValue)), kScratch);
   }
 
   bool IsFixedThenBranch(const ir::Instr& in, const ir::Instr& next) const {
@@ -628,11 +677,6 @@ class X64Emitter {
     auto op = static_cast<PrimitiveOp>(in.aux);
     Label slow = a_.newLabel();
     Label done = a_.newLabel();
-    a_.mov(kScratch2, Imm(static_cast<int64_t>(in.imm)));
-    a_.mov(kScratch2, x86::qword_ptr(kScratch2, SlotOffset(variable::kValue)));
-    a_.mov(kScratch, Imm(static_cast<int64_t>(in.imm2)));
-    a_.cmp(kScratch2, kScratch);
-    a_.jne(slow);
     int64_t imm_a = 0, imm_b = 0;
     bool const_a = Immediate(in.args[0], &imm_a);
     bool const_b = in.args.size() > 1 && Immediate(in.args[1], &imm_b);
@@ -764,18 +808,19 @@ class X64Emitter {
       case PrimitiveOp::kCount:
         break;
     }
-    // The general case, out of line: call the global's current value with the arguments.
+    // The general case, out of line: the primitive itself (the global was checked before the
+    // operands were evaluated) with the arguments.
     const ir::Instr* instr = &in;
     deferred_.push_back([this, instr, branch, op, slow, done] {
       a_.bind(slow);
       StoreArguments(*instr, 0);
       a_.mov(x86::rdi, kVm);
-      a_.mov(x86::rsi, Imm(static_cast<int64_t>(instr->imm)));
+      a_.mov(x86::rsi, Imm(static_cast<int64_t>(instr->imm2)));
       a_.lea(x86::rdx, BufferSlot(0));
       a_.mov(x86::ecx, Imm(static_cast<int64_t>(instr->args.size())));
       LeaFrame(x86::r8);
       a_.mov(x86::r9, Imm(static_cast<int64_t>(instr->form)));
-      CallRuntime(Address(&CallGlobal));
+      CallRuntime(Address(&CallFunction));
       ReloadSlots();
       CheckError();
       if (branch != nullptr && IsComparison(op)) {
@@ -805,6 +850,7 @@ class X64Emitter {
   Label error_, epilogue_;
   std::vector<Label> labels_;
   int current_block_ = 0;
+  std::vector<int> next_block_;  // the block emitted after each one (-1 for the last)
 };
 
 class X64Backend : public Backend {
