@@ -60,7 +60,7 @@ bool Probe(CodeMemory& memory, std::string* why) {
   size_t size = code.codeSize();
   CodeBlock block;
   if (!memory.Install(
-          size,
+          "probe", size,
           [&](uint8_t* rw, uint64_t rx) {
             code.relocateToBase(rx);
             code.copyFlattenedData(rw, size, asmjit::CopySectionFlags::kPadTargetBuffer);
@@ -130,25 +130,24 @@ std::unique_ptr<Jit> Jit::Create(const JitOptions& options) {
     stats.code_memory_reason = "no backend for this machine";
     return jit;
   }
-  if (options.code == CodeRequest::kDlopen) {
-    stats.code_memory_reason = "the dlopen code memory is not available in this build";
-    return jit;
-  }
   std::string reasons;
   using Factory = std::unique_ptr<CodeMemory> (*)(std::string*);
+  std::vector<Factory> kCandidates;
 #if defined(__APPLE__) && defined(__aarch64__)
   // MAP_JIT only: no mprotect to executable, no dual mapping on macOS.
-  const std::vector<Factory> kCandidates = {NewMapJitCodeMemory};
+  if (options.code != CodeRequest::kDlopen) kCandidates.push_back(NewMapJitCodeMemory);
 #elif defined(__APPLE__)
   // Intel macOS: the in-memory kinds would need mprotect to executable (fatal when hardened).
-  const std::vector<Factory> kCandidates = {};
   reasons = "no in-memory code on Intel macOS";
 #else
-  // Dual mapping first: it needs no mprotect per function and survives MDWE and SELinux
-  // execmem refusals; then write-then-execute pages.
-  std::vector<Factory> kCandidates = {NewDualMappedCodeMemory, NewWriteThenExecuteCodeMemory};
-  // perf consults perf maps only for anonymous memory; dual mapping is file-backed (a memfd).
-  if (options.perf_map) std::swap(kCandidates[0], kCandidates[1]);
+  // In memory first: dual mapping (no mprotect per function; survives MDWE and SELinux execmem
+  // refusals), then write-then-execute pages; then shared objects loaded with dlopen.
+  if (options.code != CodeRequest::kDlopen) {
+    kCandidates = {NewDualMappedCodeMemory, NewWriteThenExecuteCodeMemory};
+    // perf consults perf maps only for anonymous memory; dual mapping is file-backed (a memfd).
+    if (options.perf_map) std::swap(kCandidates[0], kCandidates[1]);
+  }
+  if (options.code != CodeRequest::kMemory) kCandidates.push_back(NewDlopenCodeMemory);
 #endif
   for (Factory factory : kCandidates) {
     std::string why;

@@ -6,8 +6,8 @@
 # usage: run_conformance.sh [--expect-no-fallback] MARU_BINARY [maru options for the mode ...]
 #   --expect-no-fallback  also require `maru-stats: functions_fallback=0` (every function that
 #                         was asked to compile did compile)
-# Environment: CONFORMANCE_FILTER=regex to run a subset; MARU_LAUNCHER=command prefix (e.g. a
-# policy launcher) put before the binary.
+# Environment: CONFORMANCE_FILTER=regex to run a subset, CONFORMANCE_EXCLUDE=regex to leave some
+# out; MARU_LAUNCHER=command prefix (e.g. a policy launcher) put before the binary.
 set -uo pipefail
 
 expect_no_fallback=0
@@ -32,6 +32,7 @@ for program in *.l; do
   name="${program%.l}"
   [[ "$name" == later_* ]] && continue
   if [[ -n "${CONFORMANCE_FILTER:-}" && ! "$name" =~ $CONFORMANCE_FILTER ]]; then continue; fi
+  if [[ -n "${CONFORMANCE_EXCLUDE:-}" && "$name" =~ $CONFORMANCE_EXCLUDE ]]; then continue; fi
   expected_status=0
   [[ -f "$name.status" ]] && expected_status="$(tr -d '[:space:]' <"$name.status")"
   # shellcheck disable=SC2086  # the launcher is a command line

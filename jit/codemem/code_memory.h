@@ -25,9 +25,12 @@ class CodeMemory {
   // The kind's name as --stats shows it: "wx", "dual" or "mapjit".
   virtual const char* kind() const = 0;
   // Reserves `size` bytes, lets `write` fill them (it receives a writable view and the address
-  // the code will run at, for relocation), then makes them executable. Returns false and sets
-  // *error when memory cannot be had or the platform refuses.
-  virtual bool Install(size_t size, const std::function<bool(uint8_t* rw, uint64_t rx)>& write,
+  // the code will run at, for relocation; kinds that learn the address only after loading pass
+  // 0, and accept position-independent code only), then makes them executable. `name` names the
+  // function (the dlopen kind exports a symbol for it). Returns false and sets *error when memory
+  // cannot be had or the platform refuses.
+  virtual bool Install(const std::string& name, size_t size,
+                       const std::function<bool(uint8_t* rw, uint64_t rx)>& write,
                        CodeBlock* out, std::string* error) = 0;
   // Frees installed code that can no longer run.
   virtual void Release(const CodeBlock& block) = 0;
@@ -41,6 +44,9 @@ std::unique_ptr<CodeMemory> NewDualMappedCodeMemory(std::string* error);
 // POSIX: fresh pages written while RW, then turned RX with mprotect (never writable again).
 // Never on macOS: there mprotect to executable kills a hardened process.
 std::unique_ptr<CodeMemory> NewWriteThenExecuteCodeMemory(std::string* error);
+// Where in-memory code is refused: the code of each installation is written into an ELF shared
+// object made in process (jit/objfile) and loaded with dlopen (memfd, or a private cache file).
+std::unique_ptr<CodeMemory> NewDlopenCodeMemory(std::string* error);
 #if defined(__APPLE__) && defined(__aarch64__)
 // Apple silicon: MAP_JIT pages written inside a per-thread write window.
 std::unique_ptr<CodeMemory> NewMapJitCodeMemory(std::string* error);

@@ -17,7 +17,8 @@ class DualMappedCodeMemory : public CodeMemory {
 
   const char* kind() const override { return "dual"; }
 
-  bool Install(size_t size, const std::function<bool(uint8_t*, uint64_t)>& write, CodeBlock* out,
+  bool Install(const std::string& /*name*/, size_t size,
+               const std::function<bool(uint8_t*, uint64_t)>& write, CodeBlock* out,
                std::string* error) override {
     std::lock_guard<std::mutex> lock(mu_);
     void* rx = nullptr;

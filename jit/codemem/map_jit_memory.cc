@@ -54,7 +54,8 @@ class MapJitCodeMemory : public CodeMemory {
  public:
   const char* kind() const override { return "mapjit"; }
 
-  bool Install(size_t size, const std::function<bool(uint8_t*, uint64_t)>& write, CodeBlock* out,
+  bool Install(const std::string& /*name*/, size_t size,
+               const std::function<bool(uint8_t*, uint64_t)>& write, CodeBlock* out,
                std::string* error) override {
     size_t mapped = (size + PageSize() - 1) & ~(PageSize() - 1);
     void* p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE | PROT_EXEC,

@@ -879,7 +879,7 @@ class X64Backend : public Backend {
     if (options.assembly != nullptr) options.assembly->append(logger.data(), logger.dataSize());
     size_t size = code.codeSize();
     return memory.Install(
-        size,
+        f.name, size,
         [&](uint8_t* rw, uint64_t rx) {
           if (code.relocateToBase(rx) != asmjit::kErrorOk) return false;
           code.copyFlattenedData(rw, size, asmjit::CopySectionFlags::kPadTargetBuffer);
