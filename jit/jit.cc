@@ -185,6 +185,15 @@ bool Jit::Compile(Vm& vm, Oop expr) {
     return true;
   }
 
+  if (options_.max_code_bytes > 0 && memory_->bytes_in_use() >= options_.max_code_bytes) {
+    if (!cap_noticed_) {
+      cap_noticed_ = true;
+      std::fprintf(options_.dump,
+                   "maru: code memory cap of %zu bytes reached: new functions stay interpreted\n",
+                   options_.max_code_bytes);
+    }
+    return decline("code memory cap reached");
+  }
   auto start = std::chrono::steady_clock::now();
   ir::Function f;
   std::string failure = LowerExpr(vm, expr, &f);

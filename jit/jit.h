@@ -41,6 +41,9 @@ struct JitOptions {
   bool dump_asm = false;  // its assembly, to `dump`
   bool verify = true;     // run the IR verifier after lowering and every pass
   bool perf_map = false;  // write /tmp/perf-<pid>.map lines for `perf report`
+  // Code memory cap in bytes (0: none). Once reached, new functions stay interpreted and a
+  // one-line notice goes to `dump` (stderr).
+  size_t max_code_bytes = 0;
   FILE* dump = stderr;
 };
 
@@ -87,6 +90,7 @@ class Jit : public TierUp {
   std::unique_ptr<PerfMap> perf_map_;
   mutable absl::Mutex mu_;
   JitStats stats_ ABSL_GUARDED_BY(mu_);
+  bool cap_noticed_ ABSL_GUARDED_BY(mu_) = false;
   // Compiled code per lambda (the defn pair), so closures made from one lambda share code.
   absl::flat_hash_map<Oop, void*> by_defn_ ABSL_GUARDED_BY(mu_);
   // Every CompiledCode not yet finalized: the destructor detaches them, so that a finalizer

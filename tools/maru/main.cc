@@ -47,6 +47,7 @@ constexpr char kUsage[] =
     "  --dump-asm  print the assembly of each compiled function on stderr\n"
     "  --stats     print JIT statistics (maru-stats: key=value) on stderr at exit\n"
     "  --perf-map  write /tmp/perf-<pid>.map so that perf names compiled functions\n"
+    "  --max-code-mb=N  cap on compiled code; beyond it new functions stay interpreted\n"
     "  --help      this text\n";
 
 Vm* g_vm = nullptr;
@@ -112,6 +113,14 @@ bool ParseEngineOptions(std::vector<std::string>* args, EngineOptions* options) 
         return false;
       }
       options->jit.threshold = n;
+    } else if (arg.rfind("--max-code-mb=", 0) == 0) {
+      char* end = nullptr;
+      long long n = std::strtoll(arg.c_str() + 14, &end, 10);
+      if (end == arg.c_str() + 14 || *end != '\0' || n < 0) {
+        std::fprintf(stderr, "error: %s: expected a size in MiB\n", arg.c_str());
+        return false;
+      }
+      options->jit.max_code_bytes = static_cast<size_t>(n) << 20;
     } else if (arg == "--perf-map") {
       options->jit.perf_map = true;
     } else if (arg == "--dump-ir") {
