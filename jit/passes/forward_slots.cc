@@ -34,12 +34,36 @@ bool ForwardSlots(ir::Function& f) {
   using Known = absl::flat_hash_map<int64_t, ir::ValueId>;  // slot -> value
   std::vector<Known> exit_state(n);
   std::vector<bool> done(n, false);
+  // Reverse post-order: a block's sole predecessor (reached by a forward edge) comes before it,
+  // whatever order the lowering created the blocks in.
+  std::vector<ir::BlockId> order;
+  {
+    std::vector<ir::BlockId> post;
+    std::vector<uint8_t> seen(n, 0);
+    std::vector<std::pair<ir::BlockId, int>> stack = {{0, 0}};
+    seen[0] = 1;
+    while (!stack.empty()) {
+      ir::BlockId b = stack.back().first;
+      int i = stack.back().second;
+      if (i < 2) {
+        stack.back().second = i + 1;
+        ir::BlockId s = f.blocks[b].instrs.back().targets[i];
+        if (s >= 0 && !seen[s]) {
+          seen[s] = 1;
+          stack.push_back({s, 0});
+        }
+        continue;
+      }
+      post.push_back(b);
+      stack.pop_back();
+    }
+    order.assign(post.rbegin(), post.rend());
+  }
   bool changed = false;
-  for (size_t b = 0; b < n; ++b) {
+  for (ir::BlockId b : order) {
     Known known;
     ir::BlockId p = only_predecessor[b];
-    // Block 0 is entered from the prologue; other blocks inherit from a sole predecessor that
-    // was processed first (the lowering emits blocks in order).
+    // Block 0 is entered from the prologue; other blocks inherit from a sole predecessor.
     if (b != 0 && predecessors[b] == 1 && p >= 0 && done[p]) known = exit_state[p];
     std::vector<ir::Instr> kept;
     kept.reserve(f.blocks[b].instrs.size());
@@ -65,9 +89,8 @@ bool ForwardSlots(ir::Function& f) {
     done[b] = true;
   }
   if (changed) {
-    // Later blocks may use values replaced in earlier ones; earlier blocks cannot use values of
-    // later ones except through loops, which a replacement never crosses (knowledge does not
-    // flow into a block with several predecessors).
+    // Rewrite every use once more: a use may sit in a block processed before the replacement
+    // was found (unreachable blocks, or blocks reached only through a loop).
     for (ir::Block& b : f.blocks) {
       for (ir::Instr& in : b.instrs) {
         for (ir::ValueId& v : in.args) v = resolve(v);
