@@ -30,8 +30,16 @@ struct CompiledCode {
   void* debugger_handle;  // GDB JIT interface registration
 };
 
+// Orders finalizers (any thread, inside any allocation) against Jit destruction: a leaf lock,
+// held only to read or clear CompiledCode::jit and to queue a release.
+std::mutex& FinalizerMutex() {
+  static std::mutex* mu = new std::mutex;
+  return *mu;
+}
+
 void FinalizeCompiledCode(void* object, void* /*data*/) {
   auto* code = static_cast<CompiledCode*>(object);
+  std::lock_guard<std::mutex> lock(FinalizerMutex());
   if (code->jit != nullptr) code->jit->ReleaseCode(code);
 }
 
@@ -106,6 +114,7 @@ Jit::Jit(const JitOptions& options)
 
 Jit::~Jit() {
   absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> finalizers(FinalizerMutex());
   // Finalized code is already reclaimed or about to be: forget it without touching it.
   {
     std::lock_guard<std::mutex> pending_lock(pending_mu_);

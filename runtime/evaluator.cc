@@ -147,6 +147,9 @@ Oop InterpretExpr(Vm& vm, Oop fn, const Oop* args, int argc) {
     }
     case SubrKind::kForeign:
       return CallForeignSubr(vm, fn, args, argc, caller);
+    case SubrKind::kHost:
+      if (subr->arity >= 0 && argc != subr->arity) return SubrArityError(vm, fn, argc);
+      return reinterpret_cast<HostFn>(subr->imp)(vm, subr->data, args, argc, caller);
   }
   return CannotApply(vm, fn);
 }

@@ -17,8 +17,13 @@ namespace maru {
 using PrimitiveFn = Oop (*)(Vm& vm, const Oop* args, int argc, Frame* caller);
 // The function of a core special form: receives the unevaluated, encoded operand list.
 using SpecialFormFn = Oop (*)(Vm& vm, Oop operands, Frame* frame);
+// A host function of the embedding API (api/): like a PrimitiveFn, plus the Subr's `data` word
+// (the host's closure, owned by the embedder for as long as the Subr can be called).
+using HostFn = Oop (*)(Vm& vm, void* data, const Oop* args, int argc, Frame* caller);
 
-enum class SubrKind : int32_t { kPrimitive = 0, kSpecialForm = 1, kForeign = 2 };
+// kHost: `imp` is a HostFn and `data` its closure; `arity` is checked as for kPrimitive. The JIT
+// never treats a kHost Subr as a core primitive, whatever its name.
+enum class SubrKind : int32_t { kPrimitive = 0, kSpecialForm = 1, kForeign = 2, kHost = 3 };
 
 struct SubrBody {
   const char* name;  // _name (NUL-terminated UTF-8)
@@ -28,7 +33,7 @@ struct SubrBody {
   // Native-only.
   SubrKind kind;
   int32_t arity;  // the checked argument count, or -1 when unchecked
-  void* data;     // foreign-call data
+  void* data;     // foreign-call data, or a host function's closure (kHost)
 };
 
 inline bool IsSubr(Oop o) { return Is(o, kSubrType); }
