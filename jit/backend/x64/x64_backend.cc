@@ -275,6 +275,21 @@ class X64Emitter {
     }
   }
 
+  // A runtime function (vm, constant, frame) whose result may be an error and which may move the
+  // slots (it can run closures or the interpreter in this activation).
+  void CallWithFrame(int64_t target, Oop constant, ir::ValueId result) {
+    a_.mov(x86::rdi, kVm);
+    a_.mov(x86::rsi, Imm(static_cast<int64_t>(constant)));
+    LeaFrame(x86::rdx);
+    CallRuntime(target);
+    FinishFrameCall(result);
+  }
+  void FinishFrameCall(ir::ValueId result) {
+    CheckError();
+    ReloadSlots();
+    StoreResult(result, x86::rax);
+  }
+
   void CallRuntime(int64_t target) {
     a_.mov(x86::rax, Imm(target));
     a_.call(x86::rax);
@@ -415,13 +430,7 @@ class X64Emitter {
         EmitPrimitive(in, nullptr);
         break;
       case Opcode::kClosure:
-        a_.mov(x86::rdi, kVm);
-        a_.mov(x86::rsi, Imm(static_cast<int64_t>(in.imm)));
-        LeaFrame(x86::rdx);
-        CallRuntime(Address(&MakeClosure));
-        CheckError();
-        ReloadSlots();
-        StoreResult(in.result, x86::rax);
+        CallWithFrame(Address(&MakeClosure), in.imm, in.result);
         break;
       case Opcode::kApplyFixed:
         LoadInto(kScratch, in.args[0]);
@@ -430,18 +439,10 @@ class X64Emitter {
         a_.mov(x86::rdx, Imm(static_cast<int64_t>(in.imm)));
         LeaFrame(x86::rcx);
         CallRuntime(Address(&ApplyFixed));
-        CheckError();
-        ReloadSlots();
-        StoreResult(in.result, x86::rax);
+        FinishFrameCall(in.result);
         break;
       case Opcode::kEvalForm:
-        a_.mov(x86::rdi, kVm);
-        a_.mov(x86::rsi, Imm(static_cast<int64_t>(in.imm)));
-        LeaFrame(x86::rdx);
-        CallRuntime(Address(&EvalForm));
-        CheckError();
-        ReloadSlots();
-        StoreResult(in.result, x86::rax);
+        CallWithFrame(Address(&EvalForm), in.imm, in.result);
         break;
       case Opcode::kEvalAtom:
         a_.mov(x86::rdi, kVm);
