@@ -77,7 +77,10 @@ bool Probe(CodeMemory& memory, std::string* why) {
           &block, why)) {
     return false;
   }
-  // Mapped but not executable would fault: catch that instead of dying.
+  // Mapped but not executable would fault: catch that instead of dying. The handlers are
+  // process-wide, so probes (one per Jit::Create, maybe on several threads) take turns.
+  static std::mutex probe_mutex;
+  std::lock_guard<std::mutex> probe_lock(probe_mutex);
   struct sigaction action = {}, old_segv, old_bus;
   action.sa_handler = ProbeFault;
   sigaction(SIGSEGV, &action, &old_segv);

@@ -25,15 +25,19 @@ void OnMemoryFault(int sig) {
   signal(sig, SIG_DFL);  // not ours: the default action, when the access is retried
 }
 
+// Installs the handlers unless they are already ours. Checked on every guarded access (a
+// raw-address access is rare and slow anyway): another component (the JIT's code-memory probe,
+// an embedding host) may have swapped the process-wide handlers since.
 void InstallFaultHandlers() {
-  static std::once_flag once;
-  std::call_once(once, [] {
+  for (int sig : {SIGSEGV, SIGBUS}) {
+    struct sigaction current = {};
+    sigaction(sig, nullptr, &current);
+    if (current.sa_handler == OnMemoryFault) continue;
     struct sigaction action = {};
     action.sa_handler = OnMemoryFault;
     sigemptyset(&action.sa_mask);
-    sigaction(SIGSEGV, &action, nullptr);
-    sigaction(SIGBUS, &action, nullptr);
-  });
+    sigaction(sig, &action, nullptr);
+  }
 }
 
 // Copies n bytes between raw memory and a buffer; false if the memory faulted.
