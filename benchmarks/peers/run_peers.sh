@@ -184,8 +184,8 @@ command_for() {
     maru-off) cmd=("$maru" --jit=off "$programs_dir/$name.l" "$arg") ;;
     maru-eager) cmd=("$maru" --jit=eager "$programs_dir/$name.l" "$arg") ;;
     luajit) cmd=("$luajit_bin" "$here/luajit/$name.lua" "$arg") ;;
-    chez) cmd=("$chez_bin" --optimize-level 2 --script "$here/chez/$name.ss" "$arg") ;;
-    guile) cmd=("$guile_bin" "$here/guile/$name.scm" "$arg") ;;
+    chez) cmd=("$chez_bin" --optimize-level 2 --script "$here/scheme/$name.scm" "$arg") ;;
+    guile) cmd=("$guile_bin" "$here/scheme/$name.scm" "$arg") ;;
   esac
 }
 
@@ -193,8 +193,8 @@ source_for() {
   case "$1" in
     maru-*) echo "$programs_dir/$2.l" ;;
     luajit) echo "$here/luajit/$2.lua" ;;
-    chez) echo "$here/chez/$2.ss" ;;
-    guile) echo "$here/guile/$2.scm" ;;
+    chez) echo "$here/scheme/$2.scm" ;;
+    guile) echo "$here/scheme/$2.scm" ;;
   esac
 }
 
@@ -202,7 +202,7 @@ source_for() {
 # compiling it ahead with the same compiler the first `guile prog.scm` would run. Timed runs
 # then load the cached .go; a run that still compiles is reported.
 prepare_guile() {
-  local name="$1" source="$here/guile/$1.scm"
+  local name="$1" source="$here/scheme/$1.scm"
   "$guile_bin" -c "(use-modules (system base compile))
     (compile-file \"$source\" #:output-file
       (string-append %compile-fallback-path (canonicalize-path \"$source\") \".go\"))" \
