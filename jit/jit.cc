@@ -1,5 +1,6 @@
 #include "jit/jit.h"
 
+#include <asmjit/arm/a64assembler.h>
 #include <asmjit/x86.h>
 #include <gc.h>
 #include <setjmp.h>
@@ -58,12 +59,18 @@ void ProbeFault(int) {
 }
 
 bool Probe(CodeMemory& memory, std::string* why) {
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
   asmjit::CodeHolder code;
   code.init(asmjit::Environment::host());
+#if defined(__x86_64__)
   asmjit::x86::Assembler a(&code);
   a.mov(asmjit::x86::eax, 42);
   a.ret();
+#else
+  asmjit::a64::Assembler a(&code);
+  a.movz(asmjit::a64::x0, 42);
+  a.ret(asmjit::a64::x30);
+#endif
   code.flatten();
   size_t size = code.codeSize();
   CodeBlock block;

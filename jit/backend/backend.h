@@ -28,6 +28,11 @@ class Backend {
 // The backend for the machine this process runs on, or nullptr when there is none.
 std::unique_ptr<Backend> NewHostBackend();
 
+// The backends by ISA. Code generation works on any host (tests inspect the code of the other
+// ISA); running the code needs that ISA.
+std::unique_ptr<Backend> NewX64Backend();
+std::unique_ptr<Backend> NewA64Backend();
+
 }  // namespace maru::jit
 
 #endif  // MARU_JIT_BACKEND_BACKEND_H_

@@ -406,19 +406,24 @@ class X64Emitter {
         break;
       }
       case Opcode::kIsFixed: {
+        // r may be the scratch register the test uses: it is written only once the answer is
+        // known.
+        Label no = a_.newLabel();
         Label done = a_.newLabel();
         x86::Gp r = Def(in.result);
         LoadInto(kScratch2, in.args[0]);
-        a_.xor_(r.r32(), r.r32());
         if (in.imm2 != kNil) {  // the value it had when compiled is not a Fixed
           a_.mov(kScratch, Imm(static_cast<int64_t>(in.imm2)));
           a_.cmp(kScratch2, kScratch);
-          a_.je(done);
+          a_.je(no);
         }
-        RequireObject(kScratch2, done);
+        RequireObject(kScratch2, no);
         a_.cmp(x86::dword_ptr(kScratch2), Imm(kFixedType));
-        a_.jne(done);
+        a_.jne(no);
         a_.mov(r.r32(), Imm(1));  // any non-nil word: only branched on
+        a_.jmp(done);
+        a_.bind(no);
+        a_.xor_(r.r32(), r.r32());
         a_.bind(done);
         Commit(in.result, r);
         break;

@@ -1,0 +1,991 @@
+// IR -> AArch64 machine code with asmjit 1.9's a64::Assembler and the ISA-independent register
+// allocation of jit/backend/regalloc.h: the same design as the x86-64 backend, so that both ISAs
+// run the same IR with the same fast paths and the same error protocol.
+//
+// Entry ABI (runtime/tier_up.h, AAPCS64): Oop entry(Vm* vm, Oop self, const Oop* args,
+// int64_t argc) with vm in x0, self in x1, args in x2, argc in x3, the result in x0.
+//
+// Registers: x28 = the Vm, x27 = the activation's slot array (reloaded after any runtime call
+// that may move the slots to a heap Context), x15/x16/x17 = scratch. x0-x14 hold values that do
+// not live across calls, x19-x26 those that do. x18 is never touched (the platform register on
+// Apple and Windows). x29/x30 form a standard frame record, so unwinders and profilers walk
+// through compiled frames. The frame (sp-based, 16-byte aligned):
+// [argument buffer][Frame][slots][spill slots][jump moves].
+//
+// The code is position independent: heap constants and runtime entry points are built with
+// movz/movk (absolute values of this process), every call goes through a register or is a
+// pc-relative `bl` to this function's own entry, and branches stay inside the function. The same
+// bytes run wherever they are installed (in-memory or in a dlopen'ed module).
+//
+// This file compiles on every host (asmjit assembles AArch64 anywhere), so the code generator is
+// tested on x86-64 too; it is the host backend only on AArch64.
+#include <asmjit/arm/a64assembler.h>
+#include <asmjit/core.h>
+
+#include <cstddef>
+#include <functional>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "jit/backend/backend.h"
+#include "jit/backend/regalloc.h"
+#include "jit/runtime_calls.h"
+#include "runtime/heap.h"
+#include "runtime/object.h"
+#include "runtime/subr.h"
+#include "runtime/vm.h"
+
+namespace maru::jit {
+
+namespace {
+
+namespace a64 = asmjit::a64;
+using asmjit::Imm;
+using asmjit::Label;
+using asmjit::arm::CondCode;
+using ir::Opcode;
+using ir::PrimitiveOp;
+
+constexpr int32_t SlotOffset(int slot) { return static_cast<int32_t>(sizeof(Header) + slot * 8); }
+
+// The header word of an Expr made by the core (type 9, four public slots): compiled entries are
+// only looked for in such objects.
+constexpr uint64_t kCoreExprHeader = kExprType | (static_cast<uint64_t>(expr::kSlots << 1) << 32);
+
+// Scaled 12-bit offsets of 64-bit loads and stores reach this far from sp or a slot base.
+constexpr int32_t kMaxScaledOffset = 4095 * 8;
+
+template <typename Fn>
+uint64_t Address(Fn* fn) {
+  return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(fn));
+}
+
+class ErrorCollector : public asmjit::ErrorHandler {
+ public:
+  void handleError(asmjit::Error err, const char* message, asmjit::BaseEmitter*) override {
+    if (error == asmjit::kErrorOk) {
+      error = err;
+      text = message;
+    }
+  }
+  asmjit::Error error = asmjit::kErrorOk;
+  std::string text;
+};
+
+const a64::GpX kVm = a64::x28;
+const a64::GpX kSlots = a64::x27;
+const a64::GpX kScratch = a64::x16;
+const a64::GpX kScratch2 = a64::x17;
+const a64::GpX kScratch3 = a64::x15;
+const a64::GpX kFramePointer = a64::x29;
+const a64::GpX kLinkRegister = a64::x30;
+
+class A64Emitter {
+ public:
+  A64Emitter(const ir::Function& f, a64::Assembler& a) : f_(f), a_(a), symbol_t_(Intern("t")) {}
+
+  // Returns false (with *error) when the function does not fit this backend's frame addressing.
+  bool Generate(std::string* error) {
+    RegisterFile registers;
+    for (int r = 0; r <= 14; ++r) registers.caller_saved.push_back(r);
+    for (int r = 19; r <= 26; ++r) registers.callee_saved.push_back(r);
+    alloc_ = AllocateRegisters(f_, registers);
+    use_count_.assign(f_.value_count, 0);
+    const_of_.assign(f_.value_count, nullptr);
+    std::vector<bool> needs_register(f_.value_count, false);
+    for (const ir::Block& b : f_.blocks) {
+      for (const ir::Instr& in : b.instrs) {
+        if (in.op == Opcode::kConst) const_of_[in.result] = &in;
+      }
+    }
+    for (const ir::Block& b : f_.blocks) {
+      for (const ir::Instr& in : b.instrs) {
+        for (size_t i = 0; i < in.args.size(); ++i) {
+          ir::ValueId v = in.args[i];
+          ++use_count_[v];
+          bool immediate_use = (in.op == Opcode::kPrimitive || (in.op == Opcode::kCall && i > 0)) &&
+                               IsFixnumConstant(v);
+          if (!immediate_use) needs_register[v] = true;
+        }
+      }
+    }
+    // Constants used only as immediates are never materialised.
+    for (ir::ValueId v = 0; v < f_.value_count; ++v) {
+      if (const_of_[v] != nullptr && !needs_register[v]) skip_const_.insert(v);
+    }
+
+    // Frame layout.
+    int max_args = 1;
+    int max_moves = 0;
+    for (const ir::Block& b : f_.blocks) {
+      for (const ir::Instr& in : b.instrs) {
+        if (in.op == Opcode::kCall || in.op == Opcode::kPrimitive) {
+          max_args = std::max<int>(max_args, static_cast<int>(in.args.size()));
+        }
+        if (in.op == Opcode::kJump) max_moves = std::max<int>(max_moves, in.args.size());
+      }
+    }
+    buffer_offset_ = 0;
+    frame_offset_ = 8 * max_args;
+    slots_offset_ = frame_offset_ + static_cast<int32_t>(sizeof(Frame));
+    spill_offset_ = slots_offset_ + static_cast<int32_t>(8 * f_.nslots);
+    move_offset_ = spill_offset_ + 8 * alloc_.spill_slots;
+    frame_size_ = (move_offset_ + 8 * max_moves + 15) & ~15;
+    if (frame_size_ > (1 << 24)) {
+      *error = "the activation is too large (over 16 MiB of frame)";
+      return false;
+    }
+
+    error_ = a_.newLabel();
+    epilogue_ = a_.newLabel();
+    Label overflow = a_.newLabel();
+    Label arity = a_.newLabel();
+
+    entry_ = a_.newLabel();
+    a_.bind(entry_);
+    // Prologue: a frame record (x29, x30), then x27 (slots) and x28 (the Vm) always, and the
+    // callee-saved registers the allocator handed out, in pairs.
+    saved_ = {kSlots.id(), kVm.id()};
+    for (int r : alloc_.callee_saved_used) saved_.push_back(r);
+    a_.stp(kFramePointer, kLinkRegister, a64::ptr_pre(a64::sp, -16));
+    a_.mov(kFramePointer, a64::sp);
+    for (size_t i = 0; i < saved_.size(); i += 2) {
+      if (i + 1 < saved_.size()) {
+        a_.stp(a64::x(saved_[i]), a64::x(saved_[i + 1]), a64::ptr_pre(a64::sp, -16));
+      } else {
+        a_.str(a64::x(saved_[i]), a64::ptr_pre(a64::sp, -16));
+      }
+    }
+    AdjustStack(-frame_size_);
+    // Stack guard: recursion too deep for the native stack is the error "stack overflow".
+    a_.ldr(kScratch, a64::ptr(a64::x0, kVmStackLimitOffset));
+    a_.mov(kScratch2, a64::sp);
+    a_.cmp(kScratch2, kScratch);
+    a_.b(CondCode::kLO, overflow);
+    a_.mov(kVm, a64::x0);
+    // Arity, while self/args/argc are still in x1/x2/x3.
+    int64_t nparams = static_cast<int64_t>(f_.param_slots.size());
+    CompareImmediate(a64::x3, nparams);
+    a_.b(f_.rest_slot >= 0 ? CondCode::kLT : CondCode::kNE, arity);
+    // The Frame fields that depend on the call; the others are written before each runtime
+    // call that receives the Frame (LeaFrame), off the fast paths.
+    AddressInFrame(kSlots, slots_offset_);
+    a_.ldr(kScratch, a64::ptr(a64::x1, SlotOffset(expr::kCtx)));
+    a_.str(kScratch, FrameField(offsetof(Frame, home)));
+    a_.str(a64::xzr, FrameField(offsetof(Frame, context)));
+    std::vector<bool> is_param(f_.nslots, false);
+    for (int64_t s : f_.param_slots) is_param[s] = true;
+    for (int64_t i = 0; i < f_.nslots; ++i) {
+      if (!is_param[i]) a_.str(a64::xzr, SlotMem(i));
+    }
+    for (int64_t i = 0; i < nparams; ++i) {
+      a_.ldr(kScratch, a64::ptr(a64::x2, static_cast<int32_t>(i * 8)));
+      a_.str(kScratch, SlotMem(f_.param_slots[i]));
+    }
+    if (f_.rest_slot >= 0) {
+      a_.mov(a64::x0, kVm);
+      a_.add(a64::x1, a64::x2, Imm(nparams * 8));
+      a_.sub(a64::x2, a64::x3, Imm(nparams));
+      CallRuntime(Address(&MakeRestList));
+      CheckError();
+      a_.str(a64::x0, SlotMem(f_.rest_slot));
+    }
+
+    labels_.resize(f_.blocks.size());
+    for (auto& l : labels_) l = a_.newLabel();
+    // Hot blocks first (in order), cold ones (interpreter fallbacks) after them.
+    std::vector<int> order;
+    for (int pass = 0; pass < 2; ++pass) {
+      for (size_t b = 0; b < f_.blocks.size(); ++b) {
+        if (f_.blocks[b].cold == (pass == 1)) order.push_back(static_cast<int>(b));
+      }
+    }
+    next_block_.assign(f_.blocks.size(), -1);
+    for (size_t i = 0; i + 1 < order.size(); ++i) next_block_[order[i]] = order[i + 1];
+    for (int b : order) {
+      a_.bind(labels_[b]);
+      current_block_ = b;
+      const auto& instrs = f_.blocks[b].instrs;
+      for (size_t i = 0; i < instrs.size(); ++i) {
+        // A test whose only use is the branch right after it branches directly.
+        if (i + 1 < instrs.size() && instrs[i].op == Opcode::kGlobalIs &&
+            FeedsBranch(instrs[i], instrs[i + 1])) {
+          EmitGlobalCompare(instrs[i]);
+          BranchTo(CondCode::kEQ, instrs[i + 1].targets[0], instrs[i + 1].targets[1]);
+          ++i;
+          continue;
+        }
+        if (i + 1 < instrs.size() && instrs[i].op == Opcode::kIsFixed &&
+            FeedsBranch(instrs[i], instrs[i + 1])) {
+          EmitIsFixedBranch(instrs[i], instrs[i + 1]);
+          ++i;
+          continue;
+        }
+        if (i + 1 < instrs.size() && FusesWithBranch(instrs[i], instrs[i + 1])) {
+          EmitPrimitive(instrs[i], &instrs[i + 1]);
+          ++i;
+          continue;
+        }
+        Emit(instrs[i]);
+      }
+    }
+
+    // Slow paths, out of line so that fast paths fall through.
+    for (size_t i = 0; i < deferred_.size(); ++i) deferred_[i]();
+
+    a_.bind(arity);
+    // x0 = vm, x1 = self, x2 = args, x3 = argc still hold the entry's arguments.
+    MoveImmediate(a64::x4, static_cast<uint64_t>(nparams));
+    CallRuntime(Address(&ArityMismatch));
+    a_.b(error_);
+    a_.bind(overflow);
+    CallRuntime(Address(&StackOverflow));  // x0 = vm
+    a_.bind(error_);
+    MoveImmediate(a64::x0, static_cast<uint64_t>(kErrorOop));
+    a_.bind(epilogue_);
+    AdjustStack(frame_size_);
+    size_t pairs_end = saved_.size() % 2 == 0 ? saved_.size() : saved_.size() - 1;
+    if (saved_.size() % 2 != 0) a_.ldr(a64::x(saved_.back()), a64::ptr_post(a64::sp, 16));
+    for (size_t i = pairs_end; i > 0; i -= 2) {
+      a_.ldp(a64::x(saved_[i - 2]), a64::x(saved_[i - 1]), a64::ptr_post(a64::sp, 16));
+    }
+    a_.ldp(kFramePointer, kLinkRegister, a64::ptr_post(a64::sp, 16));
+    a_.ret(kLinkRegister);
+    return true;
+  }
+
+ private:
+  // sp + offset as a memory operand; beyond the scaled 12-bit offsets of ldr/str the address is
+  // formed in x15 first (only activations with thousands of locals or arguments get there).
+  a64::Mem FrameSlot(int32_t offset) {
+    if (offset <= kMaxScaledOffset) return a64::ptr(a64::sp, offset);
+    AddressInFrame(kScratch3, offset);
+    return a64::ptr(kScratch3);
+  }
+  // Slot `index` of the activation, likewise.
+  a64::Mem SlotMem(int64_t index) {
+    int64_t offset = index * 8;
+    if (offset <= kMaxScaledOffset) return a64::ptr(kSlots, static_cast<int32_t>(offset));
+    MoveImmediate(kScratch3, static_cast<uint64_t>(offset));
+    a_.add(kScratch3, kSlots, kScratch3);
+    return a64::ptr(kScratch3);
+  }
+  a64::Mem FrameField(size_t field) {
+    return FrameSlot(frame_offset_ + static_cast<int32_t>(field));
+  }
+  a64::Mem BufferSlot(size_t i) { return FrameSlot(buffer_offset_ + static_cast<int32_t>(8 * i)); }
+
+  // sp += delta, in steps that add/sub immediates encode (16-byte multiples keep sp aligned).
+  void AdjustStack(int32_t delta) {
+    while (delta != 0) {
+      int32_t step = std::min<int32_t>(delta < 0 ? -delta : delta, 4080);
+      if (delta < 0) {
+        a_.sub(a64::sp, a64::sp, Imm(step));
+        delta += step;
+      } else {
+        a_.add(a64::sp, a64::sp, Imm(step));
+        delta -= step;
+      }
+    }
+  }
+  // r = sp + offset (offset < 16 MiB): a 12-bit immediate, shifted by 12 for the high part.
+  void AddressInFrame(const a64::GpX& r, int32_t offset) {
+    int32_t high = offset >> 12, low = offset & 0xfff;
+    if (high == 0) {
+      a_.add(r, a64::sp, Imm(low));
+      return;
+    }
+    a_.add(r, a64::sp, Imm(high), Imm(asmjit::arm::lsl(12)));
+    if (low != 0) a_.add(r, r, Imm(low));
+  }
+
+  // Any 64-bit value with movz and up to three movk (zero through the zero register).
+  void MoveImmediate(const a64::GpX& r, uint64_t value) {
+    if (value == 0) {
+      a_.mov(r, a64::xzr);
+      return;
+    }
+    bool first = true;
+    for (uint32_t shift = 0; shift < 64; shift += 16) {
+      uint32_t chunk = static_cast<uint32_t>((value >> shift) & 0xffff);
+      if (chunk == 0) continue;
+      if (first) {
+        a_.movz(r, Imm(chunk), Imm(shift));
+        first = false;
+      } else {
+        a_.movk(r, Imm(chunk), Imm(shift));
+      }
+    }
+  }
+
+  // Sets the flags of `r - value`.
+  void CompareImmediate(const a64::GpX& r, int64_t value) {
+    if (value >= 0 && value <= 4095) {
+      a_.cmp(r, Imm(value));
+    } else if (value < 0 && value >= -4095) {
+      a_.cmn(r, Imm(-value));
+    } else {
+      MoveImmediate(kScratch3, static_cast<uint64_t>(value));
+      a_.cmp(r, kScratch3);
+    }
+  }
+
+  bool InRegister(ir::ValueId v) const { return alloc_.location[v].kind == Location::kRegister; }
+  a64::GpX RegisterOf(ir::ValueId v) const { return a64::x(alloc_.location[v].index); }
+  a64::Mem StackOf(ir::ValueId v) {
+    return FrameSlot(spill_offset_ + 8 * alloc_.location[v].index);
+  }
+
+  // A register holding v: its own, or `scratch` loaded from its spill slot.
+  a64::GpX Use(ir::ValueId v, const a64::GpX& scratch) {
+    if (InRegister(v)) return RegisterOf(v);
+    a_.ldr(scratch, StackOf(v));
+    return scratch;
+  }
+  void LoadInto(const a64::GpX& r, ir::ValueId v) {
+    if (InRegister(v)) {
+      if (RegisterOf(v).id() != r.id()) a_.mov(r, RegisterOf(v));
+    } else {
+      a_.ldr(r, StackOf(v));
+    }
+  }
+  // The register to compute v in; Commit stores it when v lives on the stack.
+  a64::GpX Def(ir::ValueId v) { return InRegister(v) ? RegisterOf(v) : kScratch; }
+  void Commit(ir::ValueId v, const a64::GpX& r) {
+    if (!InRegister(v)) a_.str(r, StackOf(v));
+  }
+  void StoreResult(ir::ValueId v, const a64::GpX& r) {
+    if (v == ir::kNoValue || alloc_.location[v].kind == Location::kNone) return;
+    if (InRegister(v)) {
+      if (RegisterOf(v).id() != r.id()) a_.mov(RegisterOf(v), r);
+    } else {
+      a_.str(r, StackOf(v));
+    }
+  }
+
+  // A runtime function (vm, constant, frame) whose result may be an error and which may move the
+  // slots (it can run closures or the interpreter in this activation).
+  void CallWithFrame(uint64_t target, Oop constant, ir::ValueId result) {
+    a_.mov(a64::x0, kVm);
+    MoveImmediate(a64::x1, constant);
+    LeaFrame(a64::x2);
+    CallRuntime(target);
+    FinishFrameCall(result);
+  }
+  void FinishFrameCall(ir::ValueId result) {
+    CheckError();
+    ReloadSlots();
+    StoreResult(result, a64::x0);
+  }
+
+  void CallRuntime(uint64_t target) {
+    MoveImmediate(kScratch, target);
+    a_.blr(kScratch);
+  }
+  void CheckError() {
+    a_.cmp(a64::x0, Imm(static_cast<int64_t>(kErrorOop)));
+    a_.b(CondCode::kEQ, error_);
+  }
+  // The Frame's address for a runtime call, after completing its fields.
+  void LeaFrame(const a64::GpX& r) {
+    a_.str(kSlots, FrameField(offsetof(Frame, slots)));
+    MoveImmediate(kScratch2, static_cast<uint64_t>(f_.nslots));
+    a_.str(kScratch2, FrameField(offsetof(Frame, nslots)));
+    MoveImmediate(kScratch2, static_cast<uint64_t>(f_.level));
+    a_.str(kScratch2, FrameField(offsetof(Frame, level)));
+    MoveImmediate(kScratch2, f_.env);
+    a_.str(kScratch2, FrameField(offsetof(Frame, env)));
+    AddressInFrame(r, frame_offset_);
+  }
+  void ReloadSlots() { a_.ldr(kSlots, FrameField(offsetof(Frame, slots))); }
+
+  // Jumps to `not_object` unless x is a heap object (not nil, not a fixnum).
+  void RequireObject(const a64::GpX& x, const Label& not_object) {
+    a_.tst(x, Imm(7));
+    a_.b(CondCode::kNE, not_object);
+    a_.cbz(x, not_object);
+  }
+  // Sets the flags of (the object's type) - type.
+  void CompareType(const a64::GpX& object, uint32_t type) {
+    a_.ldr(kScratch3.w(), a64::ptr(object));
+    a_.cmp(kScratch3.w(), Imm(type));
+  }
+
+  void Emit(const ir::Instr& in) {
+    switch (in.op) {
+      case Opcode::kConst: {
+        if (alloc_.location[in.result].kind == Location::kNone || skip_const_.contains(in.result)) {
+          break;
+        }
+        a64::GpX r = Def(in.result);
+        MoveImmediate(r, in.imm);
+        Commit(in.result, r);
+        break;
+      }
+      case Opcode::kLoadSlot: {
+        a64::GpX r = Def(in.result);
+        a_.ldr(r, SlotMem(in.aux));
+        Commit(in.result, r);
+        break;
+      }
+      case Opcode::kStoreSlot: {
+        a64::GpX v = Use(in.args[0], kScratch);
+        a_.str(v, SlotMem(in.aux));
+        if (use_count_[in.result] > 0) StoreResult(in.result, v);
+        break;
+      }
+      case Opcode::kLoadGlobal: {
+        a64::GpX r = Def(in.result);
+        MoveImmediate(kScratch2, in.imm);
+        a_.ldr(r, a64::ptr(kScratch2, SlotOffset(variable::kValue)));
+        Commit(in.result, r);
+        break;
+      }
+      case Opcode::kStoreGlobal: {
+        a64::GpX v = Use(in.args[0], kScratch);
+        MoveImmediate(kScratch2, in.imm);
+        a_.str(v, a64::ptr(kScratch2, SlotOffset(variable::kValue)));
+        break;
+      }
+      case Opcode::kLoadVar:
+        MoveImmediate(a64::x0, in.imm);
+        LeaFrame(a64::x1);
+        CallRuntime(Address(&LoadOuterVariable));
+        StoreResult(in.result, a64::x0);
+        break;
+      case Opcode::kStoreVar:
+        LoadInto(kScratch3, in.args[0]);
+        a_.mov(a64::x0, kVm);
+        MoveImmediate(a64::x1, in.imm);
+        a_.mov(a64::x2, kScratch3);
+        LeaFrame(a64::x3);
+        CallRuntime(Address(&StoreOuterVariable));
+        CheckError();
+        break;
+      case Opcode::kDefine:
+        LoadInto(a64::x1, in.args[0]);
+        MoveImmediate(a64::x0, in.imm);
+        CallRuntime(Address(&DefineGlobal));
+        StoreResult(in.result, a64::x0);
+        break;
+      case Opcode::kNameValue: {
+        // Only Exprs and Forms get names: test inline, call out for them.
+        Label done = a_.newLabel();
+        Label name = a_.newLabel();
+        LoadInto(kScratch, in.args[0]);
+        RequireObject(kScratch, done);
+        CompareType(kScratch, kExprType);
+        a_.b(CondCode::kEQ, name);
+        a_.cmp(kScratch3.w(), Imm(kFormType));
+        a_.b(CondCode::kNE, done);
+        a_.bind(name);
+        a_.mov(a64::x0, kScratch);
+        MoveImmediate(a64::x1, in.imm);
+        CallRuntime(Address(&NameValueIfUnnamed));
+        a_.bind(done);
+        break;
+      }
+      case Opcode::kGlobalIs: {
+        a64::GpX r = Def(in.result);
+        EmitGlobalCompare(in);
+        a_.cset(r, Imm(CondCode::kEQ));
+        Commit(in.result, r);
+        break;
+      }
+      case Opcode::kIsFixed: {
+        Label done = a_.newLabel();
+        a64::GpX r = Def(in.result);
+        LoadInto(kScratch2, in.args[0]);
+        a_.mov(r, a64::xzr);
+        if (in.imm2 != kNil) {  // the value it had when compiled is not a Fixed
+          MoveImmediate(kScratch3, in.imm2);
+          a_.cmp(kScratch2, kScratch3);
+          a_.b(CondCode::kEQ, done);
+        }
+        RequireObject(kScratch2, done);
+        CompareType(kScratch2, kFixedType);
+        a_.cset(r, Imm(CondCode::kEQ));  // any non-nil word: only branched on
+        a_.bind(done);
+        Commit(in.result, r);
+        break;
+      }
+      case Opcode::kCall:
+        EmitCall(in);
+        break;
+      case Opcode::kPrimitive:
+        EmitPrimitive(in, nullptr);
+        break;
+      case Opcode::kClosure:
+        CallWithFrame(Address(&MakeClosure), in.imm, in.result);
+        break;
+      case Opcode::kApplyFixed:
+        LoadInto(kScratch3, in.args[0]);
+        a_.mov(a64::x0, kVm);
+        a_.mov(a64::x1, kScratch3);
+        MoveImmediate(a64::x2, in.imm);
+        LeaFrame(a64::x3);
+        CallRuntime(Address(&ApplyFixed));
+        FinishFrameCall(in.result);
+        break;
+      case Opcode::kEvalForm:
+        CallWithFrame(Address(&EvalForm), in.imm, in.result);
+        break;
+      case Opcode::kEvalAtom:
+        a_.mov(a64::x0, kVm);
+        MoveImmediate(a64::x1, in.imm);
+        CallRuntime(Address(&EvalHookedAtom));
+        CheckError();
+        StoreResult(in.result, a64::x0);
+        break;
+      case Opcode::kPollInterrupt: {
+        Label done = a_.newLabel();
+        a_.ldrb(kScratch.w(), a64::ptr(kVm, kVmInterruptOffset));
+        a_.cbz(kScratch.w(), done);
+        a_.mov(a64::x0, kVm);
+        CallRuntime(Address(&TakeInterrupt));
+        a_.b(error_);
+        a_.bind(done);
+        break;
+      }
+      case Opcode::kJump:
+        EmitJump(in);
+        break;
+      case Opcode::kBranch: {
+        a64::GpX c = Use(in.args[0], kScratch);
+        a_.cmp(c, Imm(0));
+        BranchTo(CondCode::kNE, in.targets[0], in.targets[1]);
+        break;
+      }
+      case Opcode::kReturn:
+        LoadInto(a64::x0, in.args[0]);
+        a_.b(epilogue_);
+        break;
+    }
+  }
+
+  // Jumps to if_true when `cc` holds, else to if_false, falling through where possible.
+  void BranchTo(CondCode cc, ir::BlockId if_true, ir::BlockId if_false) {
+    if (if_false == next_block_[current_block_]) {
+      a_.b(cc, labels_[if_true]);
+    } else if (if_true == next_block_[current_block_]) {
+      a_.b(asmjit::arm::negateCond(cc), labels_[if_false]);
+    } else {
+      a_.b(cc, labels_[if_true]);
+      a_.b(labels_[if_false]);
+    }
+  }
+
+  void EmitJump(const ir::Instr& in) {
+    const ir::Block& target = f_.blocks[in.targets[0]];
+    if (in.args.size() == 1) {
+      ir::ValueId p = target.params[0];
+      if (alloc_.location[p].kind != Location::kNone) {
+        a64::GpX v = Use(in.args[0], kScratch);
+        StoreResult(p, v);
+      }
+    } else if (!in.args.empty()) {
+      // A parallel move through the frame's move area.
+      for (size_t i = 0; i < in.args.size(); ++i) {
+        a64::GpX v = Use(in.args[i], kScratch);  // before FrameSlot: both may use x15
+        a_.str(v, FrameSlot(move_offset_ + 8 * static_cast<int32_t>(i)));
+      }
+      for (size_t i = 0; i < in.args.size(); ++i) {
+        a_.ldr(kScratch, FrameSlot(move_offset_ + 8 * static_cast<int32_t>(i)));
+        StoreResult(target.params[i], kScratch);
+      }
+    }
+    if (in.targets[0] != next_block_[current_block_]) a_.b(labels_[in.targets[0]]);
+  }
+
+  // A constant fixnum or nil: an immediate operand of primitives and call arguments.
+  bool IsFixnumConstant(ir::ValueId v) const {
+    const ir::Instr* c = const_of_[v];
+    return c != nullptr && (IsFixnum(c->imm) || c->imm == kNil);
+  }
+  int64_t ConstantWord(ir::ValueId v) const { return static_cast<int64_t>(const_of_[v]->imm); }
+
+  void StoreArguments(const ir::Instr& in, size_t first) {
+    for (size_t i = first; i < in.args.size(); ++i) {
+      if (IsFixnumConstant(in.args[i])) {
+        int64_t word = ConstantWord(in.args[i]);
+        if (word == 0) {
+          a_.str(a64::xzr, BufferSlot(i - first));
+        } else {
+          MoveImmediate(kScratch, static_cast<uint64_t>(word));
+          a_.str(kScratch, BufferSlot(i - first));
+        }
+      } else {
+        a64::GpX v = Use(in.args[i], kScratch);  // before BufferSlot: both may use x15
+        a_.str(v, BufferSlot(i - first));
+      }
+    }
+  }
+
+  // The runtime's general call (x0 vm, x1 f, x2 args, x3 argc, x4 frame, x5 form); f in x1.
+  void CallThroughRuntime(const ir::Instr& call) {
+    a_.mov(a64::x0, kVm);
+    AddressInFrame(a64::x2, buffer_offset_);
+    MoveImmediate(a64::x3, static_cast<uint64_t>(call.args.size()) - 1);
+    LeaFrame(a64::x4);
+    MoveImmediate(a64::x5, call.imm);
+    CallRuntime(Address(&CallFunction));
+    ReloadSlots();
+  }
+
+  void EmitCall(const ir::Instr& in) {
+    uint64_t argc = static_cast<uint64_t>(in.args.size()) - 1;
+    StoreArguments(in, 1);
+    LoadInto(kScratch3, in.args[0]);  // the function
+    Label slow = a_.newLabel();
+    Label done = a_.newLabel();
+    Oop known = in.imm2;
+    if (known != kNil && Is(known, kExprType) && SlotCount(known) == expr::kSlots) {
+      // The Expr the global held (checked before the operands): its entry, when compiled.
+      a_.mov(a64::x0, kVm);
+      a_.mov(a64::x1, kScratch3);
+      AddressInFrame(a64::x2, buffer_offset_);
+      MoveImmediate(a64::x3, argc);
+      if (known == f_.expr) {
+        a_.bl(entry_);  // self-recursion: this very code
+      } else {
+        a_.ldr(kScratch, a64::ptr(a64::x1, SlotOffset(expr::kEntry)));
+        a_.cbz(kScratch, slow);
+        a_.blr(kScratch);
+      }
+      const ir::Instr* call = &in;
+      deferred_.push_back([call, slow, done, this] {
+        a_.bind(slow);
+        MoveImmediate(a64::x1, call->imm2);
+        CallThroughRuntime(*call);
+        a_.b(done);
+      });
+    } else if (known != kNil && IsSubr(known) && SubrOf(known)->kind == SubrKind::kPrimitive &&
+               (SubrOf(known)->arity < 0 || SubrOf(known)->arity == static_cast<int64_t>(argc))) {
+      // A core primitive: its C function, directly (PrimitiveFn: vm, args, argc, caller).
+      a_.mov(a64::x0, kVm);
+      AddressInFrame(a64::x1, buffer_offset_);
+      MoveImmediate(a64::x2, argc);
+      LeaFrame(a64::x3);
+      CallRuntime(Address(SubrOf(known)->imp));
+      ReloadSlots();
+    } else {
+      // A compiled Expr is called directly through its entry; anything else goes to the runtime.
+      RequireObject(kScratch3, slow);
+      a_.ldr(kScratch, a64::ptr(kScratch3));
+      MoveImmediate(kScratch2, kCoreExprHeader);
+      a_.cmp(kScratch, kScratch2);
+      a_.b(CondCode::kNE, slow);
+      a_.ldr(kScratch, a64::ptr(kScratch3, SlotOffset(expr::kEntry)));
+      a_.cbz(kScratch, slow);
+      a_.mov(a64::x0, kVm);
+      a_.mov(a64::x1, kScratch3);
+      AddressInFrame(a64::x2, buffer_offset_);
+      MoveImmediate(a64::x3, argc);
+      a_.blr(kScratch);
+      a_.b(done);
+      a_.bind(slow);
+      a_.mov(a64::x1, kScratch3);
+      CallThroughRuntime(in);
+    }
+    a_.bind(done);
+    CheckError();
+    StoreResult(in.result, a64::x0);
+  }
+
+  static bool IsComparison(PrimitiveOp op) {
+    switch (op) {
+      case PrimitiveOp::kLt:
+      case PrimitiveOp::kLe:
+      case PrimitiveOp::kGt:
+      case PrimitiveOp::kGe:
+      case PrimitiveOp::kEq:
+      case PrimitiveOp::kNe:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  bool FusesWithBranch(const ir::Instr& in, const ir::Instr& next) const {
+    return in.op == Opcode::kPrimitive && IsComparison(static_cast<PrimitiveOp>(in.aux)) &&
+           FeedsBranch(in, next);
+  }
+
+  bool FeedsBranch(const ir::Instr& in, const ir::Instr& next) const {
+    return next.op == Opcode::kBranch && next.args[0] == in.result && use_count_[in.result] == 1;
+  }
+
+  // Sets Z when the global holds the value it held when compiled.
+  void EmitGlobalCompare(const ir::Instr& in) {
+    MoveImmediate(kScratch2, in.imm);
+    a_.ldr(kScratch2, a64::ptr(kScratch2, SlotOffset(variable::kValue)));
+    MoveImmediate(kScratch, in.imm2);
+    a_.cmp(kScratch2, kScratch);
+  }
+
+  void EmitIsFixedBranch(const ir::Instr& test, const ir::Instr& branch) {
+    const Label& not_fixed = labels_[branch.targets[1]];
+    LoadInto(kScratch2, test.args[0]);
+    if (test.imm2 != kNil) {  // the value it had when compiled is not a Fixed
+      MoveImmediate(kScratch, test.imm2);
+      a_.cmp(kScratch2, kScratch);
+      a_.b(CondCode::kEQ, not_fixed);
+    }
+    RequireObject(kScratch2, not_fixed);
+    CompareType(kScratch2, kFixedType);
+    BranchTo(CondCode::kEQ, branch.targets[0], branch.targets[1]);
+  }
+
+  static CondCode ConditionOf(PrimitiveOp op) {
+    switch (op) {
+      case PrimitiveOp::kLt:
+        return CondCode::kLT;
+      case PrimitiveOp::kLe:
+        return CondCode::kLE;
+      case PrimitiveOp::kGt:
+        return CondCode::kGT;
+      case PrimitiveOp::kGe:
+        return CondCode::kGE;
+      case PrimitiveOp::kEq:
+        return CondCode::kEQ;
+      default:
+        return CondCode::kNE;
+    }
+  }
+
+  // Sets t (the symbol) or nil in `r` by `cc`.
+  void MaterialiseCondition(const a64::GpX& r, CondCode cc) {
+    MoveImmediate(kScratch3, symbol_t_);
+    a_.csel(r, kScratch3, a64::xzr, Imm(cc));
+  }
+
+  // The inline fast path of a core primitive, guarded by the identity of the global's value
+  // (late binding: a redefined primitive takes the general path). With `branch`, a comparison
+  // branches directly instead of producing t or nil.
+  void EmitPrimitive(const ir::Instr& in, const ir::Instr* branch) {
+    auto op = static_cast<PrimitiveOp>(in.aux);
+    Label slow = a_.newLabel();
+    Label done = a_.newLabel();
+    bool const_a = IsFixnumConstant(in.args[0]);
+    bool const_b = in.args.size() > 1 && IsFixnumConstant(in.args[1]);
+    int64_t imm_b = const_b ? ConstantWord(in.args[1]) : 0;
+    if (const_a) {
+      MoveImmediate(kScratch, static_cast<uint64_t>(ConstantWord(in.args[0])));
+    } else {
+      LoadInto(kScratch, in.args[0]);
+    }
+    // A constant right operand of + - and comparisons is an instruction's immediate when the
+    // 12-bit field holds it.
+    auto fits = [](int64_t v) { return v >= -4095 && v <= 4095; };
+    bool b_immediate = const_b && IsFixnum(static_cast<Oop>(imm_b)) &&
+                       (((op == PrimitiveOp::kAdd || op == PrimitiveOp::kSub) && fits(imm_b - 1)) ||
+                        (IsComparison(op) && fits(imm_b)));
+    if (in.args.size() > 1 && !b_immediate) {
+      if (const_b) {
+        MoveImmediate(kScratch2, static_cast<uint64_t>(imm_b));
+      } else {
+        LoadInto(kScratch2, in.args[1]);
+      }
+    }
+    // kScratch += delta (or -=), setting the flags.
+    auto add_immediate = [this](int64_t delta) {
+      if (delta >= 0) {
+        a_.adds(kScratch, kScratch, Imm(delta));
+      } else {
+        a_.subs(kScratch, kScratch, Imm(-delta));
+      }
+    };
+    // Constant operands are known (fixnums or nil): only the others are tested.
+    auto require_fixnums = [&] {
+      if (!const_a || !IsFixnum(const_of_[in.args[0]]->imm)) {
+        a_.tst(kScratch, Imm(1));
+        a_.b(CondCode::kEQ, slow);
+      }
+      if (!const_b || !IsFixnum(static_cast<Oop>(imm_b))) {
+        a_.tst(kScratch2, Imm(1));
+        a_.b(CondCode::kEQ, slow);
+      }
+    };
+    ir::ValueId result = in.result;
+    switch (op) {
+      case PrimitiveOp::kAdd:
+        require_fixnums();
+        // (2x+1) + (2y+1) - 1
+        if (b_immediate) {
+          add_immediate(imm_b - 1);
+        } else {
+          a_.sub(kScratch3, kScratch2, Imm(1));
+          a_.adds(kScratch, kScratch, kScratch3);
+        }
+        a_.b(CondCode::kVS, slow);
+        StoreResult(result, kScratch);
+        break;
+      case PrimitiveOp::kSub:
+        require_fixnums();
+        // (2x+1) - (2y+1) + 1
+        if (b_immediate) {
+          add_immediate(1 - imm_b);
+          a_.b(CondCode::kVS, slow);
+        } else {
+          a_.subs(kScratch, kScratch, kScratch2);
+          a_.b(CondCode::kVS, slow);
+          a_.orr(kScratch, kScratch, Imm(1));
+        }
+        StoreResult(result, kScratch);
+        break;
+      case PrimitiveOp::kMul:
+        // x * (2y) = 2xy exactly when the high half is the sign extension of the low half.
+        require_fixnums();
+        a_.asr(kScratch3, kScratch, Imm(1));
+        a_.sub(kScratch, kScratch2, Imm(1));
+        a_.smulh(kScratch2, kScratch3, kScratch);
+        a_.mul(kScratch, kScratch3, kScratch);
+        a_.cmp(kScratch2, kScratch, asmjit::arm::asr(63));
+        a_.b(CondCode::kNE, slow);
+        a_.orr(kScratch, kScratch, Imm(1));
+        StoreResult(result, kScratch);
+        break;
+      case PrimitiveOp::kLt:
+      case PrimitiveOp::kLe:
+      case PrimitiveOp::kGt:
+      case PrimitiveOp::kGe:
+      case PrimitiveOp::kEq:
+      case PrimitiveOp::kNe:
+        require_fixnums();
+        // Tagged fixnums order like their values.
+        if (b_immediate) {
+          CompareImmediate(kScratch, imm_b);
+        } else {
+          a_.cmp(kScratch, kScratch2);
+        }
+        if (branch != nullptr) {
+          BranchTo(ConditionOf(op), branch->targets[0], branch->targets[1]);
+        } else {
+          MaterialiseCondition(kScratch, ConditionOf(op));
+          StoreResult(result, kScratch);
+        }
+        break;
+      case PrimitiveOp::kCar:
+      case PrimitiveOp::kCdr: {
+        Label not_nil = a_.newLabel();
+        a_.tst(kScratch, Imm(7));
+        a_.b(CondCode::kNE, slow);
+        a_.cbnz(kScratch, not_nil);
+        StoreResult(result, kScratch);  // (car ()) and (cdr ()) are ()
+        a_.b(done);
+        a_.bind(not_nil);
+        CompareType(kScratch, kPairType);
+        a_.b(CondCode::kNE, slow);
+        a_.ldr(kScratch,
+               a64::ptr(kScratch, SlotOffset(op == PrimitiveOp::kCar ? pair::kHead : pair::kTail)));
+        StoreResult(result, kScratch);
+        break;
+      }
+      case PrimitiveOp::kNot:
+        a_.cmp(kScratch, Imm(0));
+        MaterialiseCondition(kScratch, CondCode::kEQ);
+        StoreResult(result, kScratch);
+        break;
+      case PrimitiveOp::kPairP: {
+        Label no = a_.newLabel();
+        a_.tst(kScratch, Imm(7));
+        a_.b(CondCode::kNE, no);
+        a_.cbz(kScratch, no);
+        CompareType(kScratch, kPairType);
+        MaterialiseCondition(kScratch, CondCode::kEQ);
+        StoreResult(result, kScratch);
+        a_.b(done);
+        a_.bind(no);
+        StoreResult(result, a64::xzr);
+        break;
+      }
+      case PrimitiveOp::kCount:
+        break;
+    }
+    // The general case, out of line: the primitive itself (the global was checked before the
+    // operands were evaluated) with the arguments.
+    const ir::Instr* instr = &in;
+    deferred_.push_back([this, instr, branch, op, slow, done] {
+      a_.bind(slow);
+      StoreArguments(*instr, 0);
+      a_.mov(a64::x0, kVm);
+      MoveImmediate(a64::x1, instr->imm2);
+      AddressInFrame(a64::x2, buffer_offset_);
+      MoveImmediate(a64::x3, static_cast<uint64_t>(instr->args.size()));
+      LeaFrame(a64::x4);
+      MoveImmediate(a64::x5, instr->form);
+      CallRuntime(Address(&CallFunction));
+      ReloadSlots();
+      CheckError();
+      if (branch != nullptr && IsComparison(op)) {
+        a_.cbnz(a64::x0, labels_[branch->targets[0]]);
+        a_.b(labels_[branch->targets[1]]);
+        return;
+      }
+      StoreResult(instr->result, a64::x0);
+      a_.b(done);
+    });
+    if (branch == nullptr || !IsComparison(op)) a_.bind(done);
+  }
+
+  const ir::Function& f_;
+  a64::Assembler& a_;
+  Oop symbol_t_;  // predicates return the symbol t (interned once per process)
+  Allocation alloc_;
+  std::vector<int> use_count_;
+  std::vector<const ir::Instr*> const_of_;  // the kConst defining each value, or null
+  absl::flat_hash_set<ir::ValueId> skip_const_;
+  std::vector<uint32_t> saved_;                  // registers the prologue saves
+  std::vector<std::function<void()>> deferred_;  // out-of-line code, emitted after the blocks
+  Label entry_;
+  int32_t buffer_offset_ = 0, frame_offset_ = 0, slots_offset_ = 0, spill_offset_ = 0;
+  int32_t move_offset_ = 0, frame_size_ = 0;
+  Label error_, epilogue_;
+  std::vector<Label> labels_;
+  int current_block_ = 0;
+  std::vector<int> next_block_;  // the block emitted after each one (-1 for the last)
+};
+
+class A64Backend : public Backend {
+ public:
+  const char* name() const override { return "aarch64"; }
+
+  bool Compile(const ir::Function& f, CodeMemory& memory, const BackendOptions& options,
+               CodeBlock* out, std::string* error) override {
+    asmjit::CodeHolder code;
+    asmjit::Environment environment(asmjit::Arch::kAArch64);
+    code.init(environment);
+    ErrorCollector errors;
+    code.setErrorHandler(&errors);
+    asmjit::StringLogger logger;
+    if (options.assembly != nullptr) {
+      logger.addFlags(asmjit::FormatFlags::kMachineCode);
+      code.setLogger(&logger);
+    }
+    a64::Assembler a(&code);
+    if (!A64Emitter(f, a).Generate(error)) return false;
+    if (errors.error == asmjit::kErrorOk) code.flatten();
+    if (errors.error == asmjit::kErrorOk) code.resolveUnresolvedLinks();
+    // The assembly up to a failure helps to see what failed.
+    if (options.assembly != nullptr) options.assembly->append(logger.data(), logger.dataSize());
+    if (errors.error != asmjit::kErrorOk) {
+      *error = "code generation: " + errors.text;
+      return false;
+    }
+    size_t size = code.codeSize();
+    return memory.Install(
+        f.name, size,
+        [&](uint8_t* rw, uint64_t rx) {
+          if (code.relocateToBase(rx) != asmjit::kErrorOk) return false;
+          code.copyFlattenedData(rw, size, asmjit::CopySectionFlags::kPadTargetBuffer);
+          return true;
+        },
+        out, error);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> NewA64Backend() { return std::make_unique<A64Backend>(); }
+
+}  // namespace maru::jit
