@@ -28,6 +28,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "jit/backend/backend.h"
+#include "jit/backend/block_layout.h"
 #include "jit/backend/regalloc.h"
 #include "jit/runtime_calls.h"
 #include "runtime/heap.h"
@@ -103,8 +104,10 @@ class A64Emitter {
         for (size_t i = 0; i < in.args.size(); ++i) {
           ir::ValueId v = in.args[i];
           ++use_count_[v];
-          bool immediate_use = (in.op == Opcode::kPrimitive || (in.op == Opcode::kCall && i > 0)) &&
-                               IsFixnumConstant(v);
+          bool immediate_use =
+              ((in.op == Opcode::kPrimitive || (in.op == Opcode::kCall && i > 0)) &&
+               IsFixnumConstant(v)) ||
+              (in.op == Opcode::kCall && i == 0 && const_of_[v] != nullptr);
           if (!immediate_use) needs_register[v] = true;
         }
       }
@@ -193,13 +196,7 @@ class A64Emitter {
 
     labels_.resize(f_.blocks.size());
     for (auto& l : labels_) l = a_.newLabel();
-    // Hot blocks first (in order), cold ones (interpreter fallbacks) after them.
-    std::vector<int> order;
-    for (int pass = 0; pass < 2; ++pass) {
-      for (size_t b = 0; b < f_.blocks.size(); ++b) {
-        if (f_.blocks[b].cold == (pass == 1)) order.push_back(static_cast<int>(b));
-      }
-    }
+    std::vector<int> order = LayoutBlocks(f_);
     next_block_.assign(f_.blocks.size(), -1);
     for (size_t i = 0; i + 1 < order.size(); ++i) next_block_[order[i]] = order[i + 1];
     for (int b : order) {
@@ -635,7 +632,12 @@ class A64Emitter {
   void EmitCall(const ir::Instr& in) {
     uint64_t argc = static_cast<uint64_t>(in.args.size()) - 1;
     StoreArguments(in, 1);
-    LoadInto(kScratch3, in.args[0]);  // the function
+    // The function (a constant head is an immediate).
+    if (const_of_[in.args[0]] != nullptr) {
+      MoveImmediate(kScratch3, static_cast<uint64_t>(const_of_[in.args[0]]->imm));
+    } else {
+      LoadInto(kScratch3, in.args[0]);
+    }
     Label slow = a_.newLabel();
     Label done = a_.newLabel();
     Oop known = in.imm2;
@@ -769,10 +771,13 @@ class A64Emitter {
     bool const_a = IsFixnumConstant(in.args[0]);
     bool const_b = in.args.size() > 1 && IsFixnumConstant(in.args[1]);
     int64_t imm_b = const_b ? ConstantWord(in.args[1]) : 0;
+    // Operands are read where they are (three-operand instructions need no copies).
+    a64::GpX a = kScratch;
+    a64::GpX b = kScratch2;
     if (const_a) {
       MoveImmediate(kScratch, static_cast<uint64_t>(ConstantWord(in.args[0])));
     } else {
-      LoadInto(kScratch, in.args[0]);
+      a = Use(in.args[0], kScratch);
     }
     // A constant right operand of + - and comparisons is an instruction's immediate when the
     // 12-bit field holds it.
@@ -784,25 +789,25 @@ class A64Emitter {
       if (const_b) {
         MoveImmediate(kScratch2, static_cast<uint64_t>(imm_b));
       } else {
-        LoadInto(kScratch2, in.args[1]);
+        b = Use(in.args[1], kScratch2);
       }
     }
-    // kScratch += delta (or -=), setting the flags.
-    auto add_immediate = [this](int64_t delta) {
+    // kScratch = a + delta, setting the flags.
+    auto add_immediate = [this, &a](int64_t delta) {
       if (delta >= 0) {
-        a_.adds(kScratch, kScratch, Imm(delta));
+        a_.adds(kScratch, a, Imm(delta));
       } else {
-        a_.subs(kScratch, kScratch, Imm(-delta));
+        a_.subs(kScratch, a, Imm(-delta));
       }
     };
     // Constant operands are known (fixnums or nil): only the others are tested.
     auto require_fixnums = [&] {
       if (!const_a || !IsFixnum(const_of_[in.args[0]]->imm)) {
-        a_.tst(kScratch, Imm(1));
+        a_.tst(a, Imm(1));
         a_.b(CondCode::kEQ, slow);
       }
       if (!const_b || !IsFixnum(static_cast<Oop>(imm_b))) {
-        a_.tst(kScratch2, Imm(1));
+        a_.tst(b, Imm(1));
         a_.b(CondCode::kEQ, slow);
       }
     };
@@ -814,8 +819,8 @@ class A64Emitter {
         if (b_immediate) {
           add_immediate(imm_b - 1);
         } else {
-          a_.sub(kScratch3, kScratch2, Imm(1));
-          a_.adds(kScratch, kScratch, kScratch3);
+          a_.sub(kScratch3, b, Imm(1));
+          a_.adds(kScratch, a, kScratch3);
         }
         a_.b(CondCode::kVS, slow);
         StoreResult(result, kScratch);
@@ -827,7 +832,7 @@ class A64Emitter {
           add_immediate(1 - imm_b);
           a_.b(CondCode::kVS, slow);
         } else {
-          a_.subs(kScratch, kScratch, kScratch2);
+          a_.subs(kScratch, a, b);
           a_.b(CondCode::kVS, slow);
           a_.orr(kScratch, kScratch, Imm(1));
         }
@@ -836,8 +841,8 @@ class A64Emitter {
       case PrimitiveOp::kMul:
         // x * (2y) = 2xy exactly when the high half is the sign extension of the low half.
         require_fixnums();
-        a_.asr(kScratch3, kScratch, Imm(1));
-        a_.sub(kScratch, kScratch2, Imm(1));
+        a_.asr(kScratch3, a, Imm(1));
+        a_.sub(kScratch, b, Imm(1));
         a_.smulh(kScratch2, kScratch3, kScratch);
         a_.mul(kScratch, kScratch3, kScratch);
         a_.cmp(kScratch2, kScratch, asmjit::arm::asr(63));
@@ -854,9 +859,9 @@ class A64Emitter {
         require_fixnums();
         // Tagged fixnums order like their values.
         if (b_immediate) {
-          CompareImmediate(kScratch, imm_b);
+          CompareImmediate(a, imm_b);
         } else {
-          a_.cmp(kScratch, kScratch2);
+          a_.cmp(a, b);
         }
         if (branch != nullptr) {
           BranchTo(ConditionOf(op), branch->targets[0], branch->targets[1]);
@@ -868,30 +873,30 @@ class A64Emitter {
       case PrimitiveOp::kCar:
       case PrimitiveOp::kCdr: {
         Label not_nil = a_.newLabel();
-        a_.tst(kScratch, Imm(7));
+        a_.tst(a, Imm(7));
         a_.b(CondCode::kNE, slow);
-        a_.cbnz(kScratch, not_nil);
-        StoreResult(result, kScratch);  // (car ()) and (cdr ()) are ()
+        a_.cbnz(a, not_nil);
+        StoreResult(result, a64::xzr);  // (car ()) and (cdr ()) are ()
         a_.b(done);
         a_.bind(not_nil);
-        CompareType(kScratch, kPairType);
+        CompareType(a, kPairType);
         a_.b(CondCode::kNE, slow);
         a_.ldr(kScratch,
-               a64::ptr(kScratch, SlotOffset(op == PrimitiveOp::kCar ? pair::kHead : pair::kTail)));
+               a64::ptr(a, SlotOffset(op == PrimitiveOp::kCar ? pair::kHead : pair::kTail)));
         StoreResult(result, kScratch);
         break;
       }
       case PrimitiveOp::kNot:
-        a_.cmp(kScratch, Imm(0));
+        a_.cmp(a, Imm(0));
         MaterialiseCondition(kScratch, CondCode::kEQ);
         StoreResult(result, kScratch);
         break;
       case PrimitiveOp::kPairP: {
         Label no = a_.newLabel();
-        a_.tst(kScratch, Imm(7));
+        a_.tst(a, Imm(7));
         a_.b(CondCode::kNE, no);
-        a_.cbz(kScratch, no);
-        CompareType(kScratch, kPairType);
+        a_.cbz(a, no);
+        CompareType(a, kPairType);
         MaterialiseCondition(kScratch, CondCode::kEQ);
         StoreResult(result, kScratch);
         a_.b(done);

@@ -22,6 +22,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "jit/backend/backend.h"
+#include "jit/backend/block_layout.h"
 #include "jit/backend/regalloc.h"
 #include "jit/runtime_calls.h"
 #include "runtime/heap.h"
@@ -43,8 +44,7 @@ constexpr int32_t SlotOffset(int slot) { return static_cast<int32_t>(sizeof(Head
 
 // The header word of an Expr made by the core (type 9, four public slots): compiled entries are
 // only looked for in such objects.
-constexpr uint64_t kCoreExprHeader =
-    kExprType | (static_cast<uint64_t>(expr::kSlots << 1) << 32);
+constexpr uint64_t kCoreExprHeader = kExprType | (static_cast<uint64_t>(expr::kSlots << 1) << 32);
 
 template <typename Fn>
 int64_t Address(Fn* fn) {
@@ -74,8 +74,8 @@ class X64Emitter {
 
   void Generate() {
     RegisterFile registers;
-    registers.caller_saved = {x86::Gp::kIdAx, x86::Gp::kIdCx, x86::Gp::kIdDx, x86::Gp::kIdSi,
-                              x86::Gp::kIdDi, 8, 9};
+    registers.caller_saved = {
+        x86::Gp::kIdAx, x86::Gp::kIdCx, x86::Gp::kIdDx, x86::Gp::kIdSi, x86::Gp::kIdDi, 8, 9};
     // rbp is the frame pointer (debuggers and profilers walk the rbp chain through JIT frames).
     registers.callee_saved = {x86::Gp::kIdBx, 12, 14};
     alloc_ = AllocateRegisters(f_, registers);
@@ -93,8 +93,10 @@ class X64Emitter {
           ir::ValueId v = in.args[i];
           ++use_count_[v];
           int64_t unused;
-          bool immediate_use = (in.op == Opcode::kPrimitive || (in.op == Opcode::kCall && i > 0)) &&
-                               Immediate(v, &unused);
+          bool immediate_use =
+              ((in.op == Opcode::kPrimitive || (in.op == Opcode::kCall && i > 0)) &&
+               Immediate(v, &unused)) ||
+              (in.op == Opcode::kCall && i == 0 && const_of_[v] != nullptr);
           if (!immediate_use) needs_register[v] = true;
         }
       }
@@ -178,13 +180,7 @@ class X64Emitter {
 
     labels_.resize(f_.blocks.size());
     for (auto& l : labels_) l = a_.newLabel();
-    // Hot blocks first (in order), cold ones (interpreter fallbacks) after them.
-    std::vector<int> order;
-    for (int pass = 0; pass < 2; ++pass) {
-      for (size_t b = 0; b < f_.blocks.size(); ++b) {
-        if (f_.blocks[b].cold == (pass == 1)) order.push_back(static_cast<int>(b));
-      }
-    }
+    std::vector<int> order = LayoutBlocks(f_);
     next_block_.assign(f_.blocks.size(), -1);
     for (size_t i = 0; i + 1 < order.size(); ++i) next_block_[order[i]] = order[i + 1];
     for (int b : order) {
@@ -537,7 +533,12 @@ class X64Emitter {
   void EmitCall(const ir::Instr& in) {
     int64_t argc = static_cast<int64_t>(in.args.size()) - 1;
     StoreArguments(in, 1);
-    LoadInto(kScratch, in.args[0]);  // the function
+    // The function (a constant head is an immediate).
+    if (const_of_[in.args[0]] != nullptr) {
+      a_.mov(kScratch, Imm(static_cast<int64_t>(const_of_[in.args[0]]->imm)));
+    } else {
+      LoadInto(kScratch, in.args[0]);
+    }
     Label slow = a_.newLabel();
     Label done = a_.newLabel();
     Label generic = a_.newLabel();
@@ -643,8 +644,8 @@ class X64Emitter {
   }
 
   bool IsFixedThenBranch(const ir::Instr& in, const ir::Instr& next) const {
-    return in.op == Opcode::kIsFixed && next.op == Opcode::kBranch &&
-           next.args[0] == in.result && use_count_[in.result] == 1;
+    return in.op == Opcode::kIsFixed && next.op == Opcode::kBranch && next.args[0] == in.result &&
+           use_count_[in.result] == 1;
   }
 
   void EmitIsFixedBranch(const ir::Instr& test, const ir::Instr& branch) {
@@ -662,12 +663,18 @@ class X64Emitter {
 
   static x86::CondCode ConditionOf(PrimitiveOp op) {
     switch (op) {
-      case PrimitiveOp::kLt: return x86::CondCode::kL;
-      case PrimitiveOp::kLe: return x86::CondCode::kLE;
-      case PrimitiveOp::kGt: return x86::CondCode::kG;
-      case PrimitiveOp::kGe: return x86::CondCode::kGE;
-      case PrimitiveOp::kEq: return x86::CondCode::kE;
-      default: return x86::CondCode::kNE;
+      case PrimitiveOp::kLt:
+        return x86::CondCode::kL;
+      case PrimitiveOp::kLe:
+        return x86::CondCode::kLE;
+      case PrimitiveOp::kGt:
+        return x86::CondCode::kG;
+      case PrimitiveOp::kGe:
+        return x86::CondCode::kGE;
+      case PrimitiveOp::kEq:
+        return x86::CondCode::kE;
+      default:
+        return x86::CondCode::kNE;
     }
   }
 
@@ -686,21 +693,34 @@ class X64Emitter {
     int64_t imm_a = 0, imm_b = 0;
     bool const_a = Immediate(in.args[0], &imm_a);
     bool const_b = in.args.size() > 1 && Immediate(in.args[1], &imm_b);
+    // Arithmetic computes in the scratch registers; the other fast paths only read their
+    // operands, in whatever register holds them.
+    bool arithmetic = op == PrimitiveOp::kAdd || op == PrimitiveOp::kSub || op == PrimitiveOp::kMul;
+    x86::Gp a = kScratch;
+    x86::Gp b = kScratch2;
     if (const_a) {
       a_.mov(kScratch, Imm(imm_a));
-    } else {
+    } else if (arithmetic) {
       LoadInto(kScratch, in.args[0]);
+    } else {
+      a = Use(in.args[0], kScratch);
     }
-    if (in.args.size() > 1 && !const_b) LoadInto(kScratch2, in.args[1]);
+    if (in.args.size() > 1 && !const_b) {
+      if (op == PrimitiveOp::kMul) {
+        LoadInto(kScratch2, in.args[1]);
+      } else {
+        b = Use(in.args[1], kScratch2);
+      }
+    }
     // Constant operands are known fixnums: only the others are tested.
     auto require_fixnums = [&] {
       if (!const_a || !IsFixnum(static_cast<Oop>(imm_a))) {
-        a_.test(kScratch.r8(), Imm(1));
+        a_.test(a.r8(), Imm(1));
         a_.jz(slow);
       }
       if (!const_b || !IsFixnum(static_cast<Oop>(imm_b))) {
         if (const_b) a_.mov(kScratch2, Imm(imm_b));
-        a_.test(kScratch2.r8(), Imm(1));
+        a_.test(b.r8(), Imm(1));
         a_.jz(slow);
       }
     };
@@ -712,7 +732,7 @@ class X64Emitter {
           a_.add(kScratch, Imm(imm_b - 1));  // (2x+1) + (2y+1) - 1
         } else {
           a_.sub(kScratch, Imm(1));
-          a_.add(kScratch, kScratch2);
+          a_.add(kScratch, b);
         }
         a_.jo(slow);
         StoreResult(result, kScratch);
@@ -723,7 +743,7 @@ class X64Emitter {
           a_.sub(kScratch, Imm(imm_b - 1));  // (2x+1) - (2y+1) + 1
           a_.jo(slow);
         } else {
-          a_.sub(kScratch, kScratch2);
+          a_.sub(kScratch, b);
           a_.jo(slow);
           a_.or_(kScratch, Imm(1));
         }
@@ -748,9 +768,9 @@ class X64Emitter {
         require_fixnums();
         // Tagged fixnums order like their values.
         if (const_b) {
-          a_.cmp(kScratch, Imm(imm_b));
+          a_.cmp(a, Imm(imm_b));
         } else {
-          a_.cmp(kScratch, kScratch2);
+          a_.cmp(a, b);
         }
         if (branch != nullptr) {
           BranchTo(ConditionOf(op), branch->targets[0], branch->targets[1]);
@@ -768,24 +788,23 @@ class X64Emitter {
       case PrimitiveOp::kCar:
       case PrimitiveOp::kCdr: {
         Label not_nil = a_.newLabel();
-        a_.test(kScratch.r8(), Imm(7));
+        a_.test(a.r8(), Imm(7));
         a_.jnz(slow);
-        a_.test(kScratch, kScratch);
+        a_.test(a, a);
         a_.jnz(not_nil);
-        StoreResult(result, kScratch);  // (car ()) and (cdr ()) are ()
+        StoreResult(result, a);  // (car ()) and (cdr ()) are ()
         a_.jmp(done);
         a_.bind(not_nil);
-        a_.cmp(x86::dword_ptr(kScratch), Imm(kPairType));
+        a_.cmp(x86::dword_ptr(a), Imm(kPairType));
         a_.jne(slow);
-        a_.mov(kScratch, x86::qword_ptr(kScratch, SlotOffset(op == PrimitiveOp::kCar
-                                                                 ? pair::kHead
-                                                                 : pair::kTail)));
+        a_.mov(kScratch,
+               x86::qword_ptr(a, SlotOffset(op == PrimitiveOp::kCar ? pair::kHead : pair::kTail)));
         StoreResult(result, kScratch);
         break;
       }
       case PrimitiveOp::kNot: {
         Label was_nil = a_.newLabel();
-        a_.test(kScratch, kScratch);
+        a_.test(a, a);
         a_.jz(was_nil);
         a_.xor_(kScratch.r32(), kScratch.r32());
         StoreResult(result, kScratch);
@@ -797,11 +816,11 @@ class X64Emitter {
       }
       case PrimitiveOp::kPairP: {
         Label no = a_.newLabel();
-        a_.test(kScratch.r8(), Imm(7));
+        a_.test(a.r8(), Imm(7));
         a_.jnz(no);
-        a_.test(kScratch, kScratch);
+        a_.test(a, a);
         a_.jz(no);
-        a_.cmp(x86::dword_ptr(kScratch), Imm(kPairType));
+        a_.cmp(x86::dword_ptr(a), Imm(kPairType));
         a_.jne(no);
         a_.mov(kScratch, Imm(static_cast<int64_t>(symbol_t_)));
         StoreResult(result, kScratch);
@@ -848,7 +867,7 @@ class X64Emitter {
   std::vector<int> use_count_;
   std::vector<const ir::Instr*> const_of_;  // the kConst defining each value, or null
   absl::flat_hash_set<ir::ValueId> skip_const_;
-  std::vector<int> saved_;  // registers the prologue pushes
+  std::vector<int> saved_;                       // registers the prologue pushes
   std::vector<std::function<void()>> deferred_;  // out-of-line code, emitted after the blocks
   Label entry_;
   int32_t buffer_offset_ = 0, frame_offset_ = 0, slots_offset_ = 0, spill_offset_ = 0;
