@@ -8,6 +8,11 @@
 
 namespace maru::jit {
 
+// An inline primitive of constants whose value is certain becomes a constant.
+bool FoldConstants(ir::Function& f);
+// Uses of a copy (a storeslot's result; a block parameter that every jump passes the same value)
+// become uses of the original; such parameters are removed.
+bool PropagateCopies(ir::Function& f);
 // A branch on a constant becomes a jump (nil is the only false value).
 bool FoldConstantBranches(ir::Function& f);
 // A load of a local whose value is already known (stored or loaded with no call point since, in

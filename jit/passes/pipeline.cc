@@ -10,9 +10,9 @@ std::string RunPasses(ir::Function& f, bool verify) {
     bool (*run)(ir::Function&);
   };
   static constexpr Pass kPipeline[] = {
-      {"fold-constant-branches", FoldConstantBranches},
-      {"forward-slots", ForwardSlots},
-      {"thread-jumps", ThreadJumps},
+      {"forward-slots", ForwardSlots},   {"propagate-copies", PropagateCopies},
+      {"fold-constants", FoldConstants}, {"fold-constant-branches", FoldConstantBranches},
+      {"thread-jumps", ThreadJumps},     {"propagate-copies", PropagateCopies},
       {"dead-code", EliminateDeadCode},
   };
   for (const Pass& pass : kPipeline) {
