@@ -165,6 +165,13 @@ std::unique_ptr<Jit> Jit::Create(const JitOptions& options) {
     kCandidates = {NewDualMappedCodeMemory, NewWriteThenExecuteCodeMemory};
     // perf consults perf maps only for anonymous memory; dual mapping is file-backed (a memfd).
     if (options.perf_map) std::swap(kCandidates[0], kCandidates[1]);
+#if defined(__aarch64__)
+    // AArch64: fresh pages per installation first. Binary translators (qemu-user, which runs
+    // the AArch64 test suite) key translated code by virtual address and drop it only when a
+    // mapping changes; code rewritten through dual mapping's second view at a reused address
+    // would run stale. Caches are maintained for real CPUs either way.
+    kCandidates = {NewWriteThenExecuteCodeMemory, NewDualMappedCodeMemory};
+#endif
   }
   if (options.code != CodeRequest::kMemory) kCandidates.push_back(NewDlopenCodeMemory);
 #endif
