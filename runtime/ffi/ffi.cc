@@ -562,4 +562,29 @@ Oop NativeCall(Vm& vm, const Oop* args, int argc) {
   return MakeFixnum(static_cast<int32_t>(result.s));
 }
 
+bool ParseForeignSignature(std::string_view signature, ForeignSignature* out) {
+  ForeignCallData data;
+  if (!ParseSignature(signature, &data)) return false;
+  out->nfixed = data.nfixed;
+  out->variadic = data.variadic;
+  out->ret = data.ret;
+  std::memcpy(out->letters, data.letters, static_cast<size_t>(data.nfixed));
+  return true;
+}
+
+bool ForeignPointerArgument(Oop x, void** out) {
+  return PointerArgument(x, out) == PointerResult::kOk;
+}
+
+std::string ForeignUtf8Argument(Oop string) { return Utf8Of(string); }
+
+void PrepareForeignCall() { FlushBeforeCall(); }
+
+Oop ForeignResult(Vm& vm, char ret, const void* result) {
+  ReturnValue value;
+  std::memset(&value, 0, sizeof value);
+  std::memcpy(&value, result, sizeof(uint64_t));
+  return ConvertResult(vm, ret, value);
+}
+
 }  // namespace maru
