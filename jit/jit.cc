@@ -182,10 +182,11 @@ std::unique_ptr<Jit> Jit::Create(const JitOptions& options) {
       stats.code_memory = memory->kind();
       stats.code_memory_reason = reasons.empty() ? "probe succeeded" : reasons;
       jit->memory_ = std::move(memory);
+      jit->foreign_stubs_ = std::make_unique<ffi::ForeignStubs>(*jit->memory_);
       return jit;
     }
-    absl::StrAppend(&reasons, reasons.empty() ? "" : "; ",
-                    memory != nullptr ? memory->kind() : "?", ": ", why);
+    absl::StrAppend(&reasons, reasons.empty() ? "" : "; ", memory != nullptr ? memory->kind() : "?",
+                    ": ", why);
   }
   stats.code_memory_reason = reasons;
   return jit;
@@ -240,6 +241,7 @@ bool Jit::Compile(Vm& vm, Oop expr) {
   std::string assembly;
   BackendOptions backend_options;
   if (options_.dump_asm) backend_options.assembly = &assembly;
+  backend_options.foreign_stubs = foreign_stubs_.get();
   CodeBlock block;
   std::string error;
   bool ok = backend_->Compile(f, *memory_, backend_options, &block, &error);
@@ -298,7 +300,9 @@ void Jit::FreePendingCode() {
 
 JitStats Jit::stats() const {
   absl::MutexLock lock(&mu_);
-  return stats_;
+  JitStats s = stats_;
+  if (foreign_stubs_ != nullptr) s.ffi_stubs = foreign_stubs_->stats().stubs;
+  return s;
 }
 
 std::string Jit::FormatStats() const {
@@ -312,6 +316,7 @@ std::string Jit::FormatStats() const {
   line("functions_compiled", absl::StrCat(s.functions_compiled));
   line("functions_fallback", absl::StrCat(s.functions_fallback));
   line("cache_hits", absl::StrCat(s.cache_hits));
+  line("ffi_stubs", absl::StrCat(s.ffi_stubs));
   line("forms_interpreted", absl::StrCat(s.forms_interpreted));
   line("code_bytes", absl::StrCat(s.code_bytes));
   line("compile_us_total", absl::StrCat(s.compile_us_total));

@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "jit/backend/backend.h"
 #include "jit/codemem/code_memory.h"
+#include "jit/ffi/foreign_stubs.h"
 #include "jit/perf_map.h"
 #include "runtime/tier_up.h"
 #include "runtime/vm.h"
@@ -53,6 +54,7 @@ struct JitStats {
   int64_t functions_compiled = 0;
   int64_t functions_fallback = 0;
   int64_t cache_hits = 0;         // Exprs that reused code compiled for the same lambda
+  int64_t ffi_stubs = 0;  // foreign-call stubs generated (one per signature)
   int64_t forms_interpreted = 0;  // forms left to the interpreter inside compiled code
   int64_t code_bytes = 0;
   int64_t compile_us_total = 0;
@@ -86,6 +88,8 @@ class Jit : public TierUp {
   JitOptions options_;
   int64_t threshold_;
   std::unique_ptr<CodeMemory> memory_;
+  // Foreign-call stubs live in memory_: declared after it, destroyed before it.
+  std::unique_ptr<ffi::ForeignStubs> foreign_stubs_;
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<PerfMap> perf_map_;
   mutable absl::Mutex mu_;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "jit/codemem/code_memory.h"
+#include "jit/ffi/foreign_stubs.h"
 #include "jit/ir/ir.h"
 
 namespace maru::jit {
@@ -13,6 +14,8 @@ namespace maru::jit {
 struct BackendOptions {
   // When non-null, the generated assembly is appended here (--dump-asm).
   std::string* assembly = nullptr;
+  // When non-null, calls to foreign Subrs go through their signature's stub (jit/ffi).
+  ffi::ForeignStubs* foreign_stubs = nullptr;
 };
 
 class Backend {

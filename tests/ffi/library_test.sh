@@ -25,6 +25,23 @@ check() {  # name expected actual
   fi
 }
 
+# Compiled code calls foreign Subrs through per-signature stubs (jit/ffi): with the JIT eager,
+# calls from a compiled function give the same results and `--stats` counts the stubs.
+if [[ " ${flags[*]} " == *" --jit=eager "* ]]; then
+  cat >stubs.l <<'MARU'
+(define labs (subr "labs" "l>l"))
+(define strlen (subr "strlen" "s>l"))
+(define sqrt (subr "sqrt" "d>d"))
+(define f (lambda (x) (list (labs x) (strlen "hello") (sqrt 16.0))))
+(println (f -42))
+(println (f 7))
+MARU
+  out="$("$maru" "${flags[@]}" --stats stubs.l 2>&1)"
+  check "stub results" "(42 5 4.000000)
+(7 5 4.000000)" "$(grep -v '^maru-stats' <<<"$out")"
+  check "stubs made" "maru-stats: ffi_stubs=3" "$(grep '^maru-stats: ffi_stubs=' <<<"$out")"
+fi
+
 cat >sqrt.l <<'MARU'
 (require "dlopen.k")
 (init-dlopen)

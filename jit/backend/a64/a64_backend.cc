@@ -83,7 +83,8 @@ const a64::GpX kLinkRegister = a64::x30;
 
 class A64Emitter {
  public:
-  A64Emitter(const ir::Function& f, a64::Assembler& a) : f_(f), a_(a), symbol_t_(Intern("t")) {}
+  A64Emitter(const ir::Function& f, a64::Assembler& a, ffi::ForeignStubs* foreign_stubs)
+      : f_(f), a_(a), symbol_t_(Intern("t")), foreign_stubs_(foreign_stubs) {}
 
   // Returns false (with *error) when the function does not fit this backend's frame addressing.
   bool Generate(std::string* error) {
@@ -670,6 +671,14 @@ class A64Emitter {
       LeaFrame(a64::x3);
       CallRuntime(Address(SubrOf(known)->imp));
       ReloadSlots();
+    } else if (ffi::ForeignStub stub = ForeignStubFor(known); stub != nullptr) {
+      // A foreign Subr: its signature's stub (converts, calls, boxes; errors fall back to the
+      // runtime's libffi path inside the stub). It never receives the Frame.
+      a_.mov(a64::x0, kVm);
+      MoveImmediate(a64::x1, known);
+      AddressInFrame(a64::x2, buffer_offset_);
+      MoveImmediate(a64::x3, argc);
+      CallRuntime(Address(stub));
     } else {
       // A compiled Expr is called directly through its entry; anything else goes to the runtime.
       RequireObject(kScratch3, slow);
@@ -933,9 +942,19 @@ class A64Emitter {
     if (branch == nullptr || !IsComparison(op)) a_.bind(done);
   }
 
+  // The stub for calls to `known` when it is a foreign Subr with a stub, else nullptr.
+  ffi::ForeignStub ForeignStubFor(Oop known) const {
+    if (foreign_stubs_ == nullptr || known == kNil || !IsSubr(known) ||
+        SubrOf(known)->kind != SubrKind::kForeign) {
+      return nullptr;
+    }
+    return foreign_stubs_->StubFor(known);
+  }
+
   const ir::Function& f_;
   a64::Assembler& a_;
   Oop symbol_t_;  // predicates return the symbol t (interned once per process)
+  ffi::ForeignStubs* foreign_stubs_;
   Allocation alloc_;
   std::vector<int> use_count_;
   std::vector<const ir::Instr*> const_of_;  // the kConst defining each value, or null
@@ -968,7 +987,7 @@ class A64Backend : public Backend {
       code.setLogger(&logger);
     }
     a64::Assembler a(&code);
-    if (!A64Emitter(f, a).Generate(error)) return false;
+    if (!A64Emitter(f, a, options.foreign_stubs).Generate(error)) return false;
     if (errors.error == asmjit::kErrorOk) code.flatten();
     if (errors.error == asmjit::kErrorOk) code.resolveUnresolvedLinks();
     // The assembly up to a failure helps to see what failed.

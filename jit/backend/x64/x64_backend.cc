@@ -70,7 +70,8 @@ const x86::Gp kScratch2 = x86::r11;
 
 class X64Emitter {
  public:
-  X64Emitter(const ir::Function& f, x86::Assembler& a) : f_(f), a_(a), symbol_t_(Intern("t")) {}
+  X64Emitter(const ir::Function& f, x86::Assembler& a, ffi::ForeignStubs* foreign_stubs)
+      : f_(f), a_(a), symbol_t_(Intern("t")), foreign_stubs_(foreign_stubs) {}
 
   void Generate() {
     RegisterFile registers;
@@ -605,6 +606,14 @@ class X64Emitter {
       LeaFrame(x86::rcx);
       CallRuntime(static_cast<int64_t>(reinterpret_cast<uintptr_t>(SubrOf(known)->imp)));
       ReloadSlots();
+    } else if (ffi::ForeignStub stub = ForeignStubFor(known, argc); stub != nullptr) {
+      // A foreign Subr: its signature's stub (converts, calls, boxes; errors fall back to the
+      // runtime's libffi path inside the stub). It never receives the Frame.
+      a_.mov(x86::rdi, kVm);
+      a_.mov(x86::rsi, Imm(static_cast<int64_t>(known)));
+      a_.lea(x86::rdx, BufferSlot(0));
+      a_.mov(x86::ecx, Imm(argc));
+      CallRuntime(static_cast<int64_t>(reinterpret_cast<uintptr_t>(stub)));
     } else {
       generic_path(in, slow, done);
     }
@@ -860,9 +869,19 @@ class X64Emitter {
     if (branch == nullptr || !IsComparison(op)) a_.bind(done);
   }
 
+  // The stub for calls to `known` when it is a foreign Subr with a stub, else nullptr.
+  ffi::ForeignStub ForeignStubFor(Oop known, int64_t /*argc*/) const {
+    if (foreign_stubs_ == nullptr || known == kNil || !IsSubr(known) ||
+        SubrOf(known)->kind != SubrKind::kForeign) {
+      return nullptr;
+    }
+    return foreign_stubs_->StubFor(known);
+  }
+
   const ir::Function& f_;
   x86::Assembler& a_;
   Oop symbol_t_;  // predicates return the symbol t (interned once per process)
+  ffi::ForeignStubs* foreign_stubs_;
   Allocation alloc_;
   std::vector<int> use_count_;
   std::vector<const ir::Instr*> const_of_;  // the kConst defining each value, or null
@@ -894,7 +913,7 @@ class X64Backend : public Backend {
       code.setLogger(&logger);
     }
     x86::Assembler a(&code);
-    X64Emitter(f, a).Generate();
+    X64Emitter(f, a, options.foreign_stubs).Generate();
     if (errors.error == asmjit::kErrorOk) code.flatten();
     if (errors.error == asmjit::kErrorOk) code.resolveUnresolvedLinks();
     if (errors.error != asmjit::kErrorOk) {
