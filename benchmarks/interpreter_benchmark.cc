@@ -5,13 +5,13 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "benchmark/benchmark.h"
-#include "runtime/evaluator.h"
+#include "benchmarks/support/maru_source.h"
 #include "runtime/heap.h"
 #include "runtime/loader.h"
-#include "runtime/reader.h"
 #include "runtime/vm.h"
 
 extern char** environ;
@@ -19,26 +19,15 @@ extern char** environ;
 namespace maru {
 namespace {
 
-// Reads and evaluates `source`, returning the value of the last form.
+// Evaluates `source`, returning the value of the last form; a Maru error ends the process (a
+// benchmark of a broken program would measure nothing).
 Oop EvalSource(Vm& vm, const std::string& source) {
-  FILE* f = fmemopen(const_cast<char*>(source.data()), source.size(), "r");
-  Oop result = kNil;
-  {
-    Reader reader(vm, f, "<benchmark>");
-    for (;;) {
-      bool eof = false;
-      Oop form = reader.Read(&eof);
-      if (eof || form == kErrorOop) break;
-      result = EvalTopLevel(vm, form);
-      if (result == kErrorOop) break;
-    }
+  absl::StatusOr<Oop> result = bench::EvalSource(vm, source);
+  if (!result.ok()) {
+    std::fprintf(stderr, "benchmark error: %s\n", std::string(result.status().message()).c_str());
+    std::exit(1);
   }
-  std::fclose(f);
-  if (vm.HasError()) {
-    std::fprintf(stderr, "benchmark error: %s\n", vm.TakeError().message.c_str());
-    std::abort();
-  }
-  return result;
+  return *result;
 }
 
 void BM_InterpreterFib25(benchmark::State& state) {
@@ -50,9 +39,9 @@ void BM_InterpreterFib25(benchmark::State& state) {
     Oop r = EvalSource(vm, "(fib 25)");
     if (r != MakeFixnum(75025)) state.SkipWithError("wrong result");
   }
-  state.counters["ns_per_call"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * kCalls,
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_call"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * kCalls,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_InterpreterFib25)->Unit(benchmark::kMillisecond);
 
@@ -67,9 +56,9 @@ void BM_InterpreterLoopSum(benchmark::State& state) {
     Oop r = EvalSource(vm, "(loop-sum 1000000)");
     if (r != MakeFixnum(500000500000)) state.SkipWithError("wrong result");
   }
-  state.counters["ns_per_iteration"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * kIterations,
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_iteration"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * kIterations,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_InterpreterLoopSum)->Unit(benchmark::kMillisecond);
 

@@ -1,12 +1,42 @@
+// The table of C++ baseline programs, in the order of benchmarks/programs/programs.tsv.
 #include "benchmarks/baselines/call_faithful.h"
+
+#include <cstring>
+#include <iterator>
+
+#include "benchmarks/baselines/gc_cells.h"
 
 namespace maru::baselines {
 
-__attribute__((noinline)) int64_t Fib(int64_t n) { return n < 2 ? n : Fib(n - 1) + Fib(n - 2); }
+namespace {
 
-__attribute__((noinline)) int64_t Tak(int64_t x, int64_t y, int64_t z) {
-  if (!(y < x)) return z;
-  return Tak(Tak(x - 1, y, z), Tak(y - 1, z, x), Tak(z - 1, x, y));
+constexpr BaselineProgram kPrograms[] = {
+    {"fib", RunFib},         {"tak", RunTak},           {"takl", RunTakl},
+    {"cpstak", RunCpstak},   {"nqueens", RunNqueens},   {"deriv", RunDeriv},
+    {"destruc", RunDestruc}, {"diviter", RunDiviter},   {"divrec", RunDivrec},
+    {"triangl", RunTriangl}, {"puzzle", RunPuzzle},     {"strings", RunStrings},
+    {"sort", RunSort},       {"closures", RunClosures},
+};
+
+}  // namespace
+
+std::span<const BaselineProgram> BaselinePrograms() { return kPrograms; }
+
+const BaselineProgram* FindBaselineProgram(std::string_view name) {
+  for (const BaselineProgram& p : kPrograms) {
+    if (name == p.name) return &p;
+  }
+  return nullptr;
+}
+
+std::string FormatIntList(const IntCell* list) {
+  std::string out = "(";
+  for (const IntCell* c = list; c != nullptr; c = c->cdr) {
+    if (c != list) out += ' ';
+    out += std::to_string(c->car);
+  }
+  out += ')';
+  return out;
 }
 
 }  // namespace maru::baselines

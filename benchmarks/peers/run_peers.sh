@@ -243,7 +243,7 @@ fi
 
 programs=()
 declare -A program_arg=()
-while IFS=$'\t' read -r name full quick_arg; do
+while IFS=$'\t' read -r name full quick_arg _in_process; do
   [[ -z "$name" || "$name" == \#* ]] && continue
   if [[ -n "$only" && ",$only," != *",$name,"* ]]; then continue; fi
   programs+=("$name")

@@ -42,6 +42,10 @@ void InstallFaultHandlers() {
 
 // Copies n bytes between raw memory and a buffer; false if the memory faulted.
 bool GuardedCopy(void* to, const void* from, size_t n) {
+  // Address 0 is never mapped for a process (mmap_min_addr), so the access would fault; it is
+  // reported without trying, because memcpy with a null pointer is undefined behaviour that the
+  // compiler may exploit (UBSan reports it).
+  if (to == nullptr || from == nullptr) return false;
   InstallFaultHandlers();
   sigjmp_buf recovery;
   if (sigsetjmp(recovery, 1) != 0) {

@@ -254,7 +254,7 @@ end
 
 # The modes this build offers are those the usage text names (`--jit=MODE  off, auto, ...` or just
 # `--jit=off`); every named mode must run a program, every other one must be an error.
-"$maru" --help >usage.txt 2>/dev/null
+"${maru_run[@]}" --help >usage.txt 2>/dev/null
 jit_usage="$(grep -e '--jit' usage.txt)"
 for mode in auto eager; do
   if [[ "$jit_usage" == *"$mode"* ]]; then
@@ -327,11 +327,18 @@ want_err_first "error: undefined variable: #!/bin/false"
 end
 
 # Run through the kernel: `#!/usr/bin/env maru` with the binary found on PATH (the binary's own
-# path is usually too long for a #! line under Bazel).
+# path is usually too long for a #! line under Bazel). With a launcher (an emulator: the kernel
+# cannot exec the binary itself), bin/maru is a script that runs the binary through it, with the
+# same arguments.
 if [[ -x /usr/bin/env ]]; then
   begin "an executable script starting with '#!/usr/bin/env maru' runs directly"
   mkdir -p bin
-  ln -sf "$maru" bin/maru
+  if [[ -n "${MARU_LAUNCHER:-}" ]]; then
+    printf '#!/usr/bin/env bash\nexec %s %q "$@"\n' "$MARU_LAUNCHER" "$maru" >bin/maru
+    chmod +x bin/maru
+  else
+    ln -sf "$maru" bin/maru
+  fi
   printf '#!/usr/bin/env maru\n(println "direct " *arguments*)\n(exit (string->long (next-argument)))\n' >direct.l
   chmod +x direct.l
   PATH="$work/bin:$PATH" timeout "$run_timeout" ./direct.l 7 </dev/null >out 2>err

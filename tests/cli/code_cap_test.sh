@@ -4,6 +4,9 @@
 # usage: code_cap_test.sh MARU
 set -u
 maru="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+# MARU_LAUNCHER: a command prefix for the binary (e.g. qemu-user in the AArch64 cross build).
+# shellcheck disable=SC2206  # the launcher is a command line
+maru_run=(${MARU_LAUNCHER:-} "$maru")
 work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/codecap.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 # 3000 distinct functions, each called once; the sum of their results.
@@ -20,8 +23,8 @@ failed=0
 check() {
   if eval "$2"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $1"; fi
 }
-"$maru" --jit=off "$work/many.l" >"$work/expected" 2>&1
-"$maru" --jit=eager --max-code-mb=1 --stats "$work/many.l" >"$work/out" 2>"$work/err"
+"${maru_run[@]}" --jit=off "$work/many.l" >"$work/expected" 2>&1
+"${maru_run[@]}" --jit=eager --max-code-mb=1 --stats "$work/many.l" >"$work/out" 2>"$work/err"
 check "same output as the interpreter" 'cmp -s "$work/out" "$work/expected"'
 check "one notice" '[[ "$(grep -c "code memory cap of 1048576 bytes reached" "$work/err")" == 1 ]]'
 check "functions fell back for the cap" 'grep -q "^maru-stats: fallback_reason=[0-9]* code memory cap reached$" "$work/err"'

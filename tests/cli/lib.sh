@@ -10,6 +10,8 @@
 # setup MARU_BINARY [MODE_FLAG...]: resolves the binary (Bazel passes a path relative to the
 # runfiles directory), records the execution-mode flags (e.g. --jit=off) that every run passes
 # first, and creates the scratch directory, which becomes the working directory.
+# MARU_LAUNCHER (environment): a command prefix put before the binary on every run, e.g. the
+# qemu-user launcher of the AArch64 cross build (toolchains/aarch64/qemu_launcher.sh).
 setup() {
   if [[ $# -lt 1 ]]; then
     echo "usage: $0 MARU_BINARY [mode flags, e.g. --jit=off ...]" >&2
@@ -25,7 +27,9 @@ setup() {
   fi
   shift
   maru_flags=("$@")
-  maru_cmd=("$maru" "$@") # the command line prefix of every run
+  # shellcheck disable=SC2206  # the launcher is a command line
+  maru_run=(${MARU_LAUNCHER:-} "$maru") # runs the binary: "${maru_run[@]}" ARGS...
+  maru_cmd=("${maru_run[@]}" "$@")      # the command line prefix of every run
   if ((${#maru_flags[@]} > 0)); then
     echo "mode flags: ${maru_flags[*]}"
   fi
