@@ -47,12 +47,17 @@ class ValueSet {
 Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& registers) {
   const int nvalues = f.value_count;
   const size_t nblocks = f.blocks.size();
-  // Positions: two per instruction, blocks in index order (the emission order).
+  // Positions: two per instruction and two at each block start (its parameters), blocks in
+  // index order (the emission order may differ: intervals only have to overlap wherever their
+  // values are live together).
   std::vector<int> block_start(nblocks), block_end(nblocks);
   std::vector<int> call_points;
   int pos = 0;
   for (size_t b = 0; b < nblocks; ++b) {
+    // The block's parameters are defined at block_start, before its first instruction: a call
+    // there is inside their intervals (they live across it).
     block_start[b] = pos;
+    pos += 2;
     for (const ir::Instr& in : f.blocks[b].instrs) {
       if (ir::IsCallPoint(in)) call_points.push_back(pos);
       pos += 2;
@@ -102,6 +107,7 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
       intervals[v].end = std::max(intervals[v].end, block_start[b]);
     });
     live_out[b].ForEach([&](int v) { intervals[v].end = std::max(intervals[v].end, block_end[b]); });
+    pos = block_start[b] + 2;
     for (const ir::Instr& in : f.blocks[b].instrs) {
       for (ir::ValueId v : in.args) intervals[v].end = std::max(intervals[v].end, pos);
       if (in.result != ir::kNoValue) {

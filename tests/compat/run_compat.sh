@@ -24,7 +24,7 @@ check() {  # check NAME CONDITION-STATUS [details]
 }
 
 cd "$here" || exit 2
-timeout 120 "$maru" "$@" -b compat_prelude.l compat_program.l </dev/null >"$work/out" 2>"$work/err"
+timeout 120 ${MARU_LAUNCHER:-} "$maru" "$@" -b compat_prelude.l compat_program.l </dev/null >"$work/out" 2>"$work/err"
 status=$?
 
 cmp -s "$work/out" compat_program.out

@@ -417,10 +417,18 @@ TEST_F(FfiTest, NativeCall) {
   EXPECT_EQ(R("(native-call 'f)"), "ERROR: call: cannot call object of type 5");
   EXPECT_EQ(R("(native-call \"code\")"), "ERROR: call: cannot call object of type 4");
   EXPECT_EQ(R("(native-call 0)"), "ERROR: native-call: null code address");
-  // Data: a copy of its bytes runs (mov eax, edi ; ret).
+  // Data: a copy of its bytes runs (the host's machine code returning its first argument).
+#if defined(__x86_64__)
+  // mov eax, edi ; ret
   EXPECT_EQ(R("(let ((d (data 3))) (set-byte-at d 0 0x89) (set-byte-at d 1 0xf8)"
               " (set-byte-at d 2 0xc3) (native-call d 77))"),
             "77");
+#elif defined(__aarch64__)
+  // ret (w0 already holds the first argument): 0xd65f03c0
+  EXPECT_EQ(R("(let ((d (data 4))) (set-byte-at d 0 0xc0) (set-byte-at d 1 0x03)"
+              " (set-byte-at d 2 0x5f) (set-byte-at d 3 0xd6) (native-call d 77))"),
+            "77");
+#endif
 }
 
 // --- library files ------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ case "$1" in
 esac
 shift
 flags=("$@")
+# MARU_LAUNCHER (environment): a command prefix put before the binary (qemu-user for AArch64).
+run_maru() { ${MARU_LAUNCHER:-} "$maru" "$@"; }
 work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/maru_ffi.XXXXXX")" || exit 2
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 2
@@ -36,7 +38,7 @@ if [[ " ${flags[*]} " == *" --jit=eager "* ]]; then
 (println (f -42))
 (println (f 7))
 MARU
-  out="$("$maru" "${flags[@]}" --stats stubs.l 2>&1)"
+  out="$(run_maru "${flags[@]}" --stats stubs.l 2>&1)"
   check "stub results" "(42 5 4.000000)
 (7 5 4.000000)" "$(grep -v '^maru-stats' <<<"$out")"
   check "stubs made" "maru-stats: ffi_stubs=3" "$(grep '^maru-stats: ffi_stubs=' <<<"$out")"
@@ -49,27 +51,27 @@ cat >sqrt.l <<'MARU'
 MARU
 
 # From an empty directory: the embedded dlopen.k and osdefs.k.
-check "embedded library" "1.414214" "$("$maru" "${flags[@]}" sqrt.l 2>&1)"
+check "embedded library" "1.414214" "$(run_maru "${flags[@]}" sqrt.l 2>&1)"
 mkdir sub
 check "embedded library from another directory" "1.414214" \
-  "$(cd sub && "$maru" "${flags[@]}" ../sqrt.l 2>&1)"
+  "$(cd sub && run_maru "${flags[@]}" ../sqrt.l 2>&1)"
 check "embedded library with -e" "8" \
-  "$("$maru" "${flags[@]}" -e '(require "osdefs.k") (print sizeof-long)' 2>&1)"
+  "$(run_maru "${flags[@]}" -e '(require "osdefs.k") (print sizeof-long)' 2>&1)"
 
 # A file on disk comes first, in the working directory or under -L.
 echo '(define from-disk "cwd") (define init-dlopen (lambda () ()))' >dlopen.k
 check "file on disk first" "cwd" \
-  "$("$maru" "${flags[@]}" -e '(require "dlopen.k") (print from-disk)' 2>&1)"
+  "$(run_maru "${flags[@]}" -e '(require "dlopen.k") (print from-disk)' 2>&1)"
 mkdir lib
 echo '(define from-disk "load-path")' >lib/dlopen.k
 check "-L directory first" "load-path" \
-  "$("$maru" "${flags[@]}" -L lib/ -e '(require "dlopen.k") (print from-disk)' 2>&1)"
+  "$(run_maru "${flags[@]}" -L lib/ -e '(require "dlopen.k") (print from-disk)' 2>&1)"
 rm dlopen.k
 check "-L directory without the file" "2" \
-  "$("$maru" "${flags[@]}" -L sub/ -e '(require "osdefs.k") (print RTLD_NOW)' 2>&1)"
+  "$(run_maru "${flags[@]}" -L sub/ -e '(require "osdefs.k") (print RTLD_NOW)' 2>&1)"
 
 # Errors in library code have positions in the embedded file.
-report="$("$maru" "${flags[@]}" -e '(require "dlopen.k") (init-dlopen) (dlopen "maru-none")' 2>&1)"
+report="$(run_maru "${flags[@]}" -e '(require "dlopen.k") (init-dlopen) (dlopen "maru-none")' 2>&1)"
 check "dlopen error" "error: could not load: maru-none" "$(head -n 1 <<<"$report")"
 if ! grep -q '<library>/dlopen.k:[0-9]' <<<"$report"; then
   failed=$((failed + 1))
@@ -87,12 +89,12 @@ cat >order.l <<'MARU'
 (println "e")
 ((subr "printf" "s.") "f\n")
 MARU
-"$maru" "${flags[@]}" order.l >out.txt 2>&1
+run_maru "${flags[@]}" order.l >out.txt 2>&1
 check "order in a file" $'ab1cde\nf' "$(cat out.txt)"
-check "order through a pipe" $'ab1cde\nf' "$("$maru" "${flags[@]}" order.l 2>&1 | cat)"
+check "order through a pipe" $'ab1cde\nf' "$(run_maru "${flags[@]}" order.l 2>&1 | cat)"
 
 # Without the prelude the core primitives work alone.
-check "no prelude" "5" "$("$maru" "${flags[@]}" -b -e '(print ((subr "strlen" "s") "hello"))' 2>&1)"
+check "no prelude" "5" "$(run_maru "${flags[@]}" -b -e '(print ((subr "strlen" "s") "hello"))' 2>&1)"
 
 echo "ffi library tests: $passed passed, $failed failed"
 ((failed == 0))

@@ -483,9 +483,11 @@ std::vector<Corruption> Corruptions() {
        [](std::string& img, const ReadElf&) {
          Poke<uint16_t>(img, offsetof(Elf64_Ehdr, e_type), ET_EXEC);
        }},
-      {"e_machine AArch64",
+      // A machine foreign to every host the tests run on (AArch64 would be the host's under
+      // qemu).
+      {"e_machine RISC-V",
        [](std::string& img, const ReadElf&) {
-         Poke<uint16_t>(img, offsetof(Elf64_Ehdr, e_machine), EM_AARCH64);
+         Poke<uint16_t>(img, offsetof(Elf64_Ehdr, e_machine), 243 /* EM_RISCV */);
        },
        true},
       {"e_phentsize 32",

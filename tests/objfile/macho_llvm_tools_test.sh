@@ -29,7 +29,7 @@ fi
 
 dir="$(mktemp -d "${TEST_TMPDIR:-/tmp}/macho.XXXXXX")"
 trap '[[ -n "${KEEP:-}" ]] || rm -rf "$dir"' EXIT
-if ! "$writer" "$dir" >"$dir/layout.txt"; then
+if ! ${MARU_LAUNCHER:-} "$writer" "$dir" >"$dir/layout.txt"; then
   echo "FAIL: the sample writer failed"
   echo "0 passed, 1 failed"
   exit 1

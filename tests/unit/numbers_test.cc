@@ -139,7 +139,12 @@ TEST_F(NumbersTest, DoubleDivisionByZeroFollowsIeee) {
   EXPECT_EQ(R("(/ 1.0 0)"), "inf");
   EXPECT_EQ(R("(/ -1 0.0)"), "-inf");
   EXPECT_EQ(R("(/ 1 -0.0)"), "-inf");
+  // The default NaN's sign is the CPU's: set on x86-64, clear on AArch64 (printf shows it).
+#if defined(__x86_64__)
   EXPECT_EQ(R("(/ 0.0 0)"), "-nan");
+#else
+  EXPECT_EQ(R("(/ 0.0 0)"), "nan");
+#endif
 }
 
 // ---- Doubles --------------------------------------------------------------------------------
