@@ -192,6 +192,25 @@ std::unique_ptr<Jit> Jit::Create(const JitOptions& options) {
   return jit;
 }
 
+bool Jit::FirstCall(Vm& vm, Oop expr) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (memory_ == nullptr) return false;
+    Oop defn = Slot(expr, expr::kDefn);
+    if (!by_defn_.contains(defn)) {
+      // A heuristic only: a stale entry (a lambda collected, its address reused) merely tiers a
+      // lambda up early. The table is bounded by dropping it when it grows large (code made by
+      // eval in a loop).
+      if (first_calls_by_defn_.size() > 100000) first_calls_by_defn_.clear();
+      int64_t& count = first_calls_by_defn_[defn];
+      if (++count <= threshold_) return false;
+      first_calls_by_defn_.erase(defn);
+    }
+  }
+  // Compiled already (a cache hit installs it) or hot across its closures: compile now.
+  return Compile(vm, expr);
+}
+
 bool Jit::Compile(Vm& vm, Oop expr) {
   absl::MutexLock lock(&mu_);
   auto decline = [&](const std::string& reason) {

@@ -72,6 +72,7 @@ class Jit : public TierUp {
 
   bool Compile(Vm& vm, Oop expr) override;
   int64_t threshold() const override { return threshold_; }
+  bool FirstCall(Vm& vm, Oop expr) override;
 
   JitStats stats() const;
   // The stats as "maru-stats: key=value" lines.
@@ -97,6 +98,8 @@ class Jit : public TierUp {
   bool cap_noticed_ ABSL_GUARDED_BY(mu_) = false;
   // Compiled code per lambda (the defn pair), so closures made from one lambda share code.
   absl::flat_hash_map<Oop, void*> by_defn_ ABSL_GUARDED_BY(mu_);
+  // First calls of Exprs per lambda (defn) not compiled yet: closures tier up per lambda.
+  absl::flat_hash_map<Oop, int64_t> first_calls_by_defn_ ABSL_GUARDED_BY(mu_);
   // Every CompiledCode not yet finalized: the destructor detaches them, so that a finalizer
   // running after this Jit is gone does nothing.
   absl::flat_hash_set<const void*> live_ ABSL_GUARDED_BY(mu_);

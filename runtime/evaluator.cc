@@ -76,7 +76,10 @@ Oop ApplyExpr(Vm& vm, Oop fn, const Oop* args, int argc) {
       // The counter is a raw integer (a native word, invisible to Maru code).
       Oop calls = Slot(fn, expr::kCalls) + 1;
       Slot(fn, expr::kCalls) = calls;
-      if (static_cast<int64_t>(calls) > vm.tier_up->threshold() && vm.tier_up->Compile(vm, fn)) {
+      // (FirstCall may have tried and declined: then kInfo says so and Compile is not asked.)
+      if ((calls == 1 && vm.tier_up->FirstCall(vm, fn)) ||
+          (static_cast<int64_t>(calls) > vm.tier_up->threshold() &&
+           Slot(fn, expr::kInfo) != kExprNotCompilable && vm.tier_up->Compile(vm, fn))) {
         entry = Slot(fn, expr::kEntry);
         return reinterpret_cast<CompiledEntry>(entry)(&vm, fn, args, argc);
       }

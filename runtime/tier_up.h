@@ -25,6 +25,11 @@ class TierUp {
   virtual bool Compile(Vm& vm, Oop expr) = 0;
   // Calls before compilation; 0 compiles before the first call.
   virtual int64_t threshold() const = 0;
+  // Called at the first call of an Expr that has no code (before counting it): closures made
+  // from one lambda are new Exprs each time, often called once each, so the hook counts first
+  // calls per lambda and may install code compiled for (or now compiled from) the lambda.
+  // Returns true when the Expr's entry now holds compiled code.
+  virtual bool FirstCall(Vm& vm, Oop expr) { return false; }
 };
 
 // Values of an Expr's native words (object.h: expr::kInfo, kEntry, kCalls).
