@@ -13,9 +13,9 @@
 #
 # --aarch64 (for `bazel build --config=aarch64` and tools/test_aarch64.sh): enables Debian's arm64
 # multiarch (`dpkg --add-architecture arm64`) and adds the cross compiler, qemu-user and the
-# arm64 builds of the same libraries (about 400 MB). Multiarch library packages must have the
-# same version for both architectures: if the archive has a newer one, apt upgrades the amd64
-# package as well, and the host build then needs the `bazel clean` that .bazelrc describes.
+# arm64 builds of the same libraries (about 310 MB installed). Multiarch library packages must
+# have the same version for both architectures: if the archive has a newer one, apt upgrades the
+# amd64 package as well, and the host build then needs the `bazel clean` that .bazelrc describes.
 
 maru_ensure_deps() {
   local -a required=(

@@ -180,9 +180,9 @@ export XDG_CACHE_HOME="$work/cache"
 command_for() {
   local impl="$1" name="$2" arg="$3"
   case "$impl" in
-    maru-auto) cmd=("$maru" --jit=auto "$programs_dir/$name.l" "$arg") ;;
-    maru-off) cmd=("$maru" --jit=off "$programs_dir/$name.l" "$arg") ;;
-    maru-eager) cmd=("$maru" --jit=eager "$programs_dir/$name.l" "$arg") ;;
+    maru-auto) cmd=(${MARU_LAUNCHER:-} "$maru" --jit=auto "$programs_dir/$name.l" "$arg") ;;
+    maru-off) cmd=(${MARU_LAUNCHER:-} "$maru" --jit=off "$programs_dir/$name.l" "$arg") ;;
+    maru-eager) cmd=(${MARU_LAUNCHER:-} "$maru" --jit=eager "$programs_dir/$name.l" "$arg") ;;
     luajit) cmd=("$luajit_bin" "$here/luajit/$name.lua" "$arg") ;;
     chez) cmd=("$chez_bin" --optimize-level 2 --script "$here/scheme/$name.scm" "$arg") ;;
     guile) cmd=("$guile_bin" "$here/scheme/$name.scm" "$arg") ;;
