@@ -10,8 +10,8 @@
 // (no fallback to the interpreter) with the code memory kind they were asked for.
 //
 // The engines load the generator's small prelude (program_generator.h), not the project's: an
-// engine is then about a hundred times cheaper to make. MARU_FUZZ_PRELUDE=full in the environment
-// loads the project's prelude instead.
+// engine is then tens of times cheaper to make (0.6 ms against 30-90 ms in the sanitizer build).
+// MARU_FUZZ_PRELUDE=full in the environment loads the project's prelude instead.
 // MARU_FUZZ_PRINT=1 in the environment prints each generated program and the interpreter's
 // outcome on stderr (to read what a corpus or regression input does).
 #include <gc.h>

@@ -1,6 +1,7 @@
 #include "tests/fuzz/program_generator.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -84,6 +85,16 @@ class Generator {
 
   uint32_t Choose(uint32_t n) { return in_.Below(n); }
   bool Chance(uint32_t percent) { return in_.Chance(percent); }
+
+  // Concatenation in a fixed order. The elements of a braced list are evaluated left to right;
+  // the operands of a chain of `+` are not (C++ leaves their order unspecified, and g++ and clang
+  // differ), so a chain calling two generators would make the program depend on the compiler,
+  // and a corpus input would mean different programs in the two builds.
+  static std::string Cat(std::initializer_list<std::string> parts) {
+    std::string out;
+    for (const std::string& part : parts) out += part;
+    return out;
+  }
 
   std::string Fresh(const char* prefix) { return prefix + std::to_string(next_name_++); }
 
@@ -311,27 +322,27 @@ class Generator {
       case 1:
         return Leaf(Kind::kInt);
       case 2:
-        return "(+ " + Int() + " " + Int() + ")";
+        return Cat({"(+ ", Int(), " ", Int(), ")"});
       case 3:
-        return "(- " + Int() + " " + Int() + ")";
+        return Cat({"(- ", Int(), " ", Int(), ")"});
       case 4:
-        return "(* " + Int() + " " + Int() + ")";
+        return Cat({"(* ", Int(), " ", Int(), ")"});
       case 5:
         return "(- " + Int() + ")";
       case 6:
       case 7:
         // Mostly odd divisors: a zero divisor is an error that ends the program.
-        return std::string(Choose(2) ? "(/ " : "(% ") + Int() + " " + Divisor() + ")";
+        return Cat({std::string(Choose(2) ? "(/ " : "(% "), Int(), " ", Divisor(), ")"});
       case 8: {
         static const char* const kOps[] = {"&", "|", "^"};
-        return std::string("(") + kOps[Choose(3)] + " " + Int() + " " + Int() + ")";
+        return Cat({std::string("("), kOps[Choose(3)], " ", Int(), " ", Int(), ")"});
       }
       case 9:
         return "(~ " + Int() + ")";
       case 10:
-        return std::string(Chance(50) ? "(<< " : "(>> ") + Int() + " " + Int() + ")";
+        return Cat({std::string(Chance(50) ? "(<< " : "(>> "), Int(), " ", Int(), ")"});
       case 11:
-        return "(if " + Cond() + " " + Int() + " " + Int() + ")";
+        return Cat({"(if ", Cond(), " ", Int(), " ", Int(), ")"});
       case 12:
         return Let(Kind::kInt);
       case 13: {
@@ -341,7 +352,7 @@ class Generator {
       case 14:
         if (!Affordable(kClosureCallWork)) return Leaf(Kind::kInt);
         Charge(kClosureCallWork);
-        return "(" + Fn() + " " + Int() + ")";
+        return Cat({"(", Fn(), " ", Int(), ")"});
       case 15:
         return "(double->long " + Double() + ")";
       case 16:
@@ -352,19 +363,19 @@ class Generator {
       case 18:
         return "(array-length " + Array() + ")";
       case 19:
-        return OrZero("(string-at " + String() + " " + SmallInt(7) + ")");
+        return OrZero(Cat({"(string-at ", String(), " ", SmallInt(7), ")"}));
       case 20:
-        return OrZero("(array-at " + Array() + " " + SmallInt(7) + ")");
+        return OrZero(Cat({"(array-at ", Array(), " ", SmallInt(7), ")"}));
       case 21:
-        return OrZero(std::string(Chance(50) ? "(car " : "(saved-car ") + List() + ")");
+        return OrZero(Cat({Chance(50) ? "(car " : "(saved-car ", List(), ")"}));
       case 22:
         return "(string->long " + String() + ")";
       case 23:
         Charge(10);
-        return std::string(Chance(50) ? "(max " : "(min ") + Int() + " " + Int() + ")";
+        return Cat({std::string(Chance(50) ? "(max " : "(min "), Int(), " ", Int(), ")"});
       case 24:
         Charge(10);
-        return "(apply + (list " + Int() + " " + Int() + "))";
+        return Cat({"(apply + (list ", Int(), " ", Int(), "))"});
       case 25:
         return "(type-of " + Expr(AnyKind()) + ")";
       case 26: {
@@ -374,7 +385,7 @@ class Generator {
       case 27:
         return SumLoop();
       case 28:
-        return std::string(Chance(50) ? "(or " : "(and ") + Int() + " " + Int() + ")";
+        return Cat({std::string(Chance(50) ? "(or " : "(and "), Int(), " ", Int(), ")"});
       case 29: {
         // `set` is an expression: its value is the assigned one.
         std::vector<size_t> found = VarsOf(Kind::kInt, true);
@@ -386,16 +397,16 @@ class Generator {
         // A special form reaching head position through a variable gets its operands
         // unevaluated at run time (spec §6): `if` still works that way.
         std::string h = Fresh("h");
-        return "(let ((" + h + " if)) (" + h + " " + Cond() + " " + Int() + " " + Int() + "))";
+        return Cat({"(let ((", h, " if)) (", h, " ", Cond(), " ", Int(), " ", Int(), "))"});
       }
       case 31:
         // A macro of the program (expanded before encoding) and `eval` of built code.
         return Chance(50) ? "(twice " + Int() + ")"
-                          : "(eval (list '+ " + IntLiteral() + " " + IntLiteral() + "))";
+                          : Cat({"(eval (list '+ ", IntLiteral(), " ", IntLiteral(), "))"});
       case 32:
-        return "(let (" + Bindings(1 + Choose(4)) + ") " + Int() + ")";
+        return Cat({"(let (", Bindings(1 + Choose(4)), ") ", Int(), ")"});
       default:
-        return "(let ((" + Fresh("u") + " " + Int() + ")) " + Int() + ")";
+        return Cat({"(let ((", Fresh("u"), " ", Int(), ")) ", Int(), ")"});
     }
   }
 
@@ -403,7 +414,7 @@ class Generator {
   // extra frame slots and stores the compiled code must keep apart.
   std::string Bindings(int64_t n) {
     std::string out;
-    for (int64_t i = 0; i < n; ++i) out += "(" + Fresh("w") + " " + Expr(AnyKind()) + ")";
+    for (int64_t i = 0; i < n; ++i) out += Cat({"(", Fresh("w"), " ", Expr(AnyKind()), ")"});
     return out;
   }
 
@@ -416,25 +427,25 @@ class Generator {
       case 1:
         return Leaf(Kind::kDouble);
       case 2:
-        return "(+ " + Double() + " " + Number() + ")";
+        return Cat({"(+ ", Double(), " ", Number(), ")"});
       case 3:
-        return "(- " + Number() + " " + Double() + ")";
+        return Cat({"(- ", Number(), " ", Double(), ")"});
       case 4:
-        return "(* " + Double() + " " + Number() + ")";
+        return Cat({"(* ", Double(), " ", Number(), ")"});
       case 5:
-        return "(/ " + Double() + " " + Number() + ")";
+        return Cat({"(/ ", Double(), " ", Number(), ")"});
       case 6:
-        return "(% " + Double() + " " + Number() + ")";
+        return Cat({"(% ", Double(), " ", Number(), ")"});
       case 7:
         return "(long->double " + Int() + ")";
       case 8: {
         static const char* const kFns[] = {"sin", "cos", "log"};
-        return std::string("(") + kFns[Choose(3)] + " " + Number() + ")";
+        return Cat({std::string("("), kFns[Choose(3)], " ", Number(), ")"});
       }
       case 9:
         return "(string->double " + String() + ")";
       case 10:
-        return "(if " + Cond() + " " + Double() + " " + Double() + ")";
+        return Cat({"(if ", Cond(), " ", Double(), " ", Double(), ")"});
       case 11:
         return "(- " + Double() + ")";
       case 12: {
@@ -449,36 +460,36 @@ class Generator {
   std::string Cond() {
     Nest nest(this);
     if (nest.deep() || !Affordable(4))
-      return "(< " + Leaf(Kind::kInt) + " " + Leaf(Kind::kInt) + ")";
+      return Cat({"(< ", Leaf(Kind::kInt), " ", Leaf(Kind::kInt), ")"});
     Charge(1);
     switch (Choose(11)) {
       case 0: {
         static const char* const kOps[] = {"<", "<=", ">", ">="};
-        return std::string("(") + kOps[Choose(4)] + " " + Number() + " " + Number() + ")";
+        return Cat({std::string("("), kOps[Choose(4)], " ", Number(), " ", Number(), ")"});
       }
       case 1:
-        return std::string(Chance(50) ? "(= " : "(!= ") + Number() + " " + Number() + ")";
+        return Cat({std::string(Chance(50) ? "(= " : "(!= "), Number(), " ", Number(), ")"});
       case 2:
         return "(not " + Cond() + ")";
       case 3:
         return "(pair? " + List() + ")";
       case 4:
-        return "(= " + String() + " " + String() + ")";
+        return Cat({"(= ", String(), " ", String(), ")"});
       case 5:
-        return std::string(Chance(50) ? "(and " : "(or ") + Cond() + " " + Cond() + ")";
+        return Cat({std::string(Chance(50) ? "(and " : "(or "), Cond(), " ", Cond(), ")"});
       case 6: {
         static const char* const kPredicates[] = {"string?", "symbol?", "array?",
                                                   "pair?",   "long?",   "double?"};
-        return std::string("(") + kPredicates[Choose(6)] + " " + Expr(AnyKind()) + ")";
+        return Cat({std::string("("), kPredicates[Choose(6)], " ", Expr(AnyKind()), ")"});
       }
       case 7:
-        return "(= " + List() + " " + List() + ")";
+        return Cat({"(= ", List(), " ", List(), ")"});
       case 8:
-        return "(= " + Int() + " " + Int() + ")";
+        return Cat({"(= ", Int(), " ", Int(), ")"});
       case 9:
-        return "(saved-gt " + Int() + " " + Int() + ")";
+        return Cat({"(saved-gt ", Int(), " ", Int(), ")"});
       default:
-        return "(< " + Int() + " " + Int() + ")";
+        return Cat({"(< ", Int(), " ", Int(), ")"});
     }
   }
 
@@ -492,10 +503,10 @@ class Generator {
         return Leaf(Kind::kString);
       case 2:
         // One operand is always a short fresh string: strings grow linearly, never doubling.
-        return Chance(50) ? "(concat-string " + String() + " " + StringLiteral() + ")"
-                          : "(concat-string " + StringLiteral() + " " + String() + ")";
+        return Chance(50) ? Cat({"(concat-string ", String(), " ", StringLiteral(), ")"})
+                          : Cat({"(concat-string ", StringLiteral(), " ", String(), ")"});
       case 3:
-        return "(string-copy " + String() + " " + SmallInt(7) + " " + SmallInt(7) + ")";
+        return Cat({"(string-copy ", String(), " ", SmallInt(7), " ", SmallInt(7), ")"});
       case 4:
         return "(long->string " + Int() + ")";
       case 5:
@@ -519,11 +530,11 @@ class Generator {
         return "(character->string (+ 65 " + SmallInt(25) + "))";
       case 9: {
         std::string s = Fresh("s");
-        return "(let ((" + s + " (string " + SmallInt(3) + "))) (set-string-at " + s + " " +
-               SmallInt(7) + " " + SmallInt(1023) + ") " + s + ")";
+        return Cat({"(let ((", s, " (string ", SmallInt(3), "))) (set-string-at ", s, " ",
+                    SmallInt(7), " ", SmallInt(1023), ") ", s, ")"});
       }
       case 10:
-        return "(if " + Cond() + " " + String() + " " + String() + ")";
+        return Cat({"(if ", Cond(), " ", String(), " ", String(), ")"});
       case 11: {
         std::string call = CallReturning(Kind::kString);
         return call.empty() ? Leaf(Kind::kString) : call;
@@ -542,25 +553,25 @@ class Generator {
       case 1:
         return Leaf(Kind::kList);
       case 2:
-        return "(cons " + Int() + " " + List() + ")";
+        return Cat({"(cons ", Int(), " ", List(), ")"});
       case 3:
-        return std::string(Chance(50) ? "(cdr " : "(saved-cdr ") + List() + ")";
+        return Cat({std::string(Chance(50) ? "(cdr " : "(saved-cdr "), List(), ")"});
       case 4:
-        return "(list " + Int() + " " + Int() + " " + Number() + ")";
+        return Cat({"(list ", Int(), " ", Int(), " ", Number(), ")"});
       case 5:
         if (!Affordable(30 * kClosureCallWork)) return Leaf(Kind::kList);
         Charge(30 * kClosureCallWork);
-        return "(map " + Fn() + " " + List() + ")";
+        return Cat({"(map ", Fn(), " ", List(), ")"});
       case 6:
         Charge(20);
-        return "(concat-list " + List() + " (list " + Int() + "))";
+        return Cat({"(concat-list ", List(), " (list ", Int(), "))"});
       case 7:
         Charge(20);
         return "(array->list " + Array() + ")";
       case 8:
         return ClosureCollection();
       case 9:
-        return "(if " + Cond() + " " + List() + " " + List() + ")";
+        return Cat({"(if ", Cond(), " ", List(), " ", List(), ")"});
       case 10: {
         std::string call = CallReturning(Kind::kList);
         return call.empty() ? Leaf(Kind::kList) : call;
@@ -586,11 +597,11 @@ class Generator {
         return "(list->array " + List() + ")";
       case 3: {
         std::string a = Fresh("a");
-        return "(let ((" + a + " (array " + SmallInt(3) + "))) (set-array-at " + a + " " +
-               SmallInt(7) + " " + Number() + ") " + a + ")";
+        return Cat({"(let ((", a, " (array ", SmallInt(3), "))) (set-array-at ", a, " ",
+                    SmallInt(7), " ", Number(), ") ", a, ")"});
       }
       case 4:
-        return "(if " + Cond() + " " + Array() + " " + Array() + ")";
+        return Cat({"(if ", Cond(), " ", Array(), " ", Array(), ")"});
       case 5: {
         std::string call = CallReturning(Kind::kArray);
         return call.empty() ? Leaf(Kind::kArray) : call;
@@ -621,7 +632,7 @@ class Generator {
         return Lambda();
       }
       default:
-        return "(if " + Cond() + " " + Fn() + " " + Fn() + ")";
+        return Cat({"(if ", Cond(), " ", Fn(), " ", Fn(), ")"});
     }
   }
 
@@ -740,17 +751,17 @@ class Generator {
         return Loop();
       case 5:
         Charge(1);
-        return "(set-array-at " + Array() + " " + SmallInt(15) + " " + Number() + ")";
+        return Cat({"(set-array-at ", Array(), " ", SmallInt(15), " ", Number(), ")"});
       case 6:
         Charge(1);
-        return "(set-car " + List() + " " + Int() + ")";
+        return Cat({"(set-car ", List(), " ", Int(), ")"});
       case 7:
         Charge(1);
         if (Chance(30)) {
           // Generalised `set` (spec §5.2): (set (array-at a i) v) is (set-array-at a i v).
-          return "(set (array-at " + Array() + " " + SmallInt(15) + ") " + Number() + ")";
+          return Cat({"(set (array-at ", Array(), " ", SmallInt(15), ") ", Number(), ")"});
         }
-        return "(set-string-at " + String() + " " + SmallInt(15) + " " + SmallInt(255) + ")";
+        return Cat({"(set-string-at ", String(), " ", SmallInt(15), " ", SmallInt(255), ")"});
       case 8:
         // Collections run only where code runs once: at top level and in the body of a `main`
         // function (with compiled frames on the stack), never in loops or other functions.

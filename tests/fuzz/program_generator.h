@@ -27,7 +27,7 @@ std::string GenerateProgram(const uint8_t* data, size_t size);
 // The definitions the generated programs use beyond the core (list, define-function, dumpln,
 // println, map, for, incr, push, error, ...), written in core Maru with the same meaning as the
 // project's prelude for the uses the generator makes. Loading it instead of the prelude makes an
-// engine about a hundred times cheaper to set up, which is most of the cost of an input; the
+// engine tens of times cheaper to set up, which is most of the cost of an input; the
 // programs also run unchanged with the full prelude.
 std::string_view ProgramPrelude();
 
