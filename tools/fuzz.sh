@@ -86,6 +86,7 @@ shutdown_fuzz_bazel() {
 }
 trap shutdown_fuzz_bazel EXIT
 
+# shellcheck disable=SC2054  # the commas belong to -fsanitize lists
 build_flags=(
   --repo_env=CC=clang
   --copt=-O1
@@ -150,13 +151,13 @@ for target in "${targets[@]}"; do
   if ((rc != 0)) || compgen -G "$dir/findings/*" >/dev/null; then
     status=1
     echo "   FINDINGS in $dir/findings:"
-    ls -l "$dir/findings" | sed 's/^/     /'
+    find "$dir/findings" -type f -printf '     %p (%s bytes)\n'
     grep -m1 -A12 -E 'FUZZ FINDING|ERROR: (AddressSanitizer|libFuzzer)|runtime error' "$dir/log" |
       sed 's/^/     | /' || true
   fi
   if ((update_corpus)); then
     "$bin/$target" -merge=1 "tests/fuzz/corpus/$target" "$dir/corpus" >"$dir/merge.log" 2>&1
-    echo "   merged into tests/fuzz/corpus/$target: $(ls "tests/fuzz/corpus/$target" | wc -l) files"
+    echo "   merged into tests/fuzz/corpus/$target: $(find "tests/fuzz/corpus/$target" -type f | wc -l) files"
   fi
 done
 echo "== scratch directory: $work"
