@@ -76,7 +76,7 @@ Oop EvalStream(Vm& vm, FILE* in, const std::string& name) {
   RegisterStream(in);
   Oop input_var = vm.input_var();
   Oop saved_input = Slot(input_var, variable::kValue);
-  Slot(input_var, variable::kValue) = StreamHandle(in);
+  AssignGlobal(vm, input_var, StreamHandle(in));
   Oop result = kNil;
   {
     Reader reader(vm, in, name);
@@ -96,7 +96,7 @@ Oop EvalStream(Vm& vm, FILE* in, const std::string& name) {
       if (result == kErrorOop) break;
     }
   }
-  Slot(input_var, variable::kValue) = saved_input;
+  AssignGlobal(vm, input_var, saved_input);
   vm.pushback.erase(in);
   UnregisterStream(in);
   return result;
@@ -109,7 +109,7 @@ bool DefineInGlobals(Vm& vm, std::string_view name, Oop value) {
   Oop var = EnvFindLocal(globals, symbol);
   if (var == kNil) var = EnvDefine(globals, symbol);
   if (var == kNil) return false;
-  Slot(var, variable::kValue) = value;
+  AssignGlobal(vm, var, value);
   NameValue(value, symbol);
   return true;
 }
@@ -328,7 +328,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EngineOptions options) {
     state->stack_thread = std::this_thread::get_id();
     if (state->jit->stats().code_memory != "none") vm.tier_up = state->jit.get();
     if (state->options.output) vm.output_capture = &state->output;
-    Slot(vm.arguments_var(), variable::kValue) = StringList(state->options.arguments);
+    AssignGlobal(vm, vm.arguments_var(), StringList(state->options.arguments));
     if (state->options.load_prelude && !LoadPrelude(vm)) {
       return Prefixed("loading the prelude: ", state->TakeStatus());
     }

@@ -6,7 +6,9 @@
 #include <setjmp.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "jit/gdb_jit.h"
@@ -14,6 +16,7 @@
 #include "jit/ir/verifier.h"
 #include "jit/lower/lower.h"
 #include "jit/passes/passes.h"
+#include "jit/runtime_calls.h"
 #include "runtime/heap.h"
 #include "runtime/printer.h"
 
@@ -29,7 +32,57 @@ struct CompiledCode {
   Jit* jit;
   CodeBlock block;
   void* debugger_handle;  // GDB JIT interface registration
+  // Collector memory the code points to: its guard record, and every object it names (a global's
+  // value when compiled may since have been replaced; its address must not be reused while the
+  // code compares against it).
+  GuardRecord* guards;
+  Oop* constants;
 };
+
+// The record of f's guards (ir kGuardsHold) as they stand now, every guarded Variable marked as
+// watched, and f pointed at it. nullptr when out of memory (f then has no record).
+GuardRecord* MakeGuardRecord(Vm& vm, ir::Function& f) {
+  std::vector<Oop> pairs;
+  for (const auto& [var, value] : f.shared_guards) {
+    pairs.push_back(var);
+    pairs.push_back(value);
+  }
+  for (const ir::Block& b : f.blocks) {
+    for (const ir::Instr& in : b.instrs) {
+      if (in.op != ir::Opcode::kGlobalIs) continue;
+      pairs.push_back(in.imm);
+      pairs.push_back(in.imm2);
+    }
+  }
+  auto* record = static_cast<GuardRecord*>(GC_MALLOC(sizeof(GuardRecord)));
+  auto* array = static_cast<Oop*>(GC_MALLOC(sizeof(Oop) * std::max<size_t>(pairs.size(), 1)));
+  if (record == nullptr || array == nullptr) return nullptr;
+  std::copy(pairs.begin(), pairs.end(), array);
+  record->pairs = array;
+  record->count = static_cast<int64_t>(pairs.size() / 2);
+  record->validated_epoch = vm.global_epoch;
+  for (size_t i = 0; i < pairs.size(); i += 2) Slot(pairs[i], variable::kWatched) = vm.sym_t;
+  f.guard_record = reinterpret_cast<uintptr_t>(record);
+  f.guard_epoch = vm.global_epoch;
+  return record;
+}
+
+// Every object f's code names, in collector memory (nullptr when out of memory).
+Oop* CollectConstants(const ir::Function& f) {
+  std::vector<Oop> objects;
+  for (const ir::Block& b : f.blocks) {
+    for (const ir::Instr& in : b.instrs) {
+      for (Oop o : {in.imm, in.imm2, in.form}) {
+        if (IsObject(o)) objects.push_back(o);
+      }
+    }
+  }
+  auto* array = static_cast<Oop*>(GC_MALLOC(sizeof(Oop) * (objects.size() + 1)));
+  if (array == nullptr) return nullptr;
+  std::copy(objects.begin(), objects.end(), array);
+  array[objects.size()] = kNil;
+  return array;
+}
 
 // Orders finalizers (any thread, inside any allocation) against Jit destruction: a leaf lock,
 // held only to read or clear CompiledCode::jit and to queue a release.
@@ -251,6 +304,9 @@ bool Jit::Compile(Vm& vm, Oop expr) {
   failure = RunPasses(f, options_.verify);
   stats_.passes_us += MicrosSince(passes_start);
   if (!failure.empty()) return decline("IR verification: " + failure);
+  GuardRecord* guards = MakeGuardRecord(vm, f);
+  Oop* constants = CollectConstants(f);
+  if (guards == nullptr || constants == nullptr) return decline("out of memory");
 
   if (options_.dump_ir) {
     std::string text = ir::Print(f, [&](Oop o) { return DumpForMessage(vm, o, 80); });
@@ -279,6 +335,8 @@ bool Jit::Compile(Vm& vm, Oop expr) {
   code->jit = this;
   code->block = block;
   code->debugger_handle = RegisterWithDebugger(block.rx, block.size, "maru:" + f.name);
+  code->guards = guards;
+  code->constants = constants;
   GC_register_finalizer_no_order(code, FinalizeCompiledCode, nullptr, nullptr, nullptr);
   by_defn_[defn] = code;
   live_.insert(code);

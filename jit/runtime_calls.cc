@@ -58,8 +58,16 @@ Oop StoreOuterVariable(Vm* vm, Oop var, Oop value, Frame* frame) {
   return SetVariableValue(*vm, var, value, frame);
 }
 
-Oop DefineGlobal(Oop var, Oop value) {
-  Slot(var, variable::kValue) = value;
+int64_t RevalidateGuards(VmHotFields* vm, GuardRecord* record) {
+  for (int64_t i = 0; i < record->count; ++i) {
+    if (Slot(record->pairs[2 * i], variable::kValue) != record->pairs[2 * i + 1]) return 0;
+  }
+  record->validated_epoch = vm->global_epoch;
+  return 1;
+}
+
+Oop DefineGlobal(Vm* vm, Oop var, Oop value) {
+  AssignGlobal(*vm, var, value);
   NameValue(value, Slot(var, variable::kName));
   return value;
 }

@@ -4,6 +4,7 @@
 #ifndef MARU_JIT_RUNTIME_CALLS_H_
 #define MARU_JIT_RUNTIME_CALLS_H_
 
+#include <cstddef>
 #include <cstdint>
 
 #include "runtime/object.h"
@@ -24,7 +25,7 @@ Oop EvalHookedAtom(Vm* vm, Oop atom);
 Oop MakeClosure(Vm* vm, Oop operands, Frame* frame);
 Oop LoadOuterVariable(Oop var, Frame* frame);
 Oop StoreOuterVariable(Vm* vm, Oop var, Oop value, Frame* frame);
-Oop DefineGlobal(Oop var, Oop value);
+Oop DefineGlobal(Vm* vm, Oop var, Oop value);
 void NameValueIfUnnamed(Oop value, Oop name);
 // The rest parameter's list of args[0..n).
 Oop MakeRestList(Vm* vm, const Oop* args, int64_t n);
@@ -32,6 +33,20 @@ Oop MakeRestList(Vm* vm, const Oop* args, int64_t n);
 Oop ArityMismatch(Vm* vm, Oop self, const Oop* args, int64_t argc, int64_t nparams);
 Oop StackOverflow(Vm* vm);
 Oop TakeInterrupt(Vm* vm);
+
+// What a compiled function assumes about globals: each guarded Variable still holds the value it
+// held when the function was compiled (ir kGuardsHold). Lives in collector memory, referenced by
+// the function's compiled code record; the pairs keep those objects alive.
+struct GuardRecord {
+  uint64_t validated_epoch;  // the Vm's global_epoch when every pair was last seen to hold
+  int64_t count;             // pairs
+  Oop* pairs;                // Variable, value, Variable, value, ...
+};
+static_assert(offsetof(GuardRecord, validated_epoch) == 0);
+// The slow path of kGuardsHold (the epoch moved): 1 when every pair still holds (the current
+// epoch is then recorded), else 0. Runs no Maru code; compiled code preserves every register
+// around it.
+int64_t RevalidateGuards(VmHotFields* vm, GuardRecord* record);
 
 }  // namespace maru::jit
 

@@ -69,7 +69,7 @@ Oop NewEnv(Oop parent, int64_t level, int64_t offset) {
 }
 
 Oop NewVariable(Oop name, Oop value, Oop env, int64_t index) {
-  Oop var = AllocSlots(kVariableType, variable::kSlots);
+  Oop var = AllocSlots(kVariableType, variable::kSlots, variable::kAllSlots - variable::kSlots);
   if (var == kNil) return kNil;
   Slot(var, variable::kName) = name;
   Slot(var, variable::kValue) = value;

@@ -173,7 +173,7 @@ Oop VariableValueSlow(Oop var, const Frame* frame) {
 Oop SetVariableValue(Vm& vm, Oop var, Oop value, Frame* frame) {
   int64_t level = VariableLevel(var);
   if (level == 0 || frame == nullptr) {
-    Slot(var, variable::kValue) = value;
+    AssignGlobal(vm, var, value);
     return value;
   }
   int64_t index = VariableIndex(var);

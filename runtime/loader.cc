@@ -19,7 +19,7 @@ bool LoadStream(Vm& vm, FILE* in, const std::string& path) {
   RegisterStream(in);
   Oop input_var = vm.input_var();
   Oop saved_input = Slot(input_var, variable::kValue);
-  Slot(input_var, variable::kValue) = StreamHandle(in);
+  AssignGlobal(vm, input_var, StreamHandle(in));
   bool ok = true;
   {
     Reader reader(vm, in, path);
@@ -51,7 +51,7 @@ bool LoadStream(Vm& vm, FILE* in, const std::string& path) {
       }
     }
   }
-  Slot(input_var, variable::kValue) = saved_input;
+  AssignGlobal(vm, input_var, saved_input);
   vm.pushback.erase(in);
   UnregisterStream(in);
   return ok;

@@ -103,7 +103,9 @@ enum : int { kFunction = 0, kSlots = 1 };
 }
 namespace variable {
 enum : int { kName = 0, kValue = 1, kEnv = 2, kIndex = 3, kType = 4, kSlots = 5 };
-}
+// Native-only: non-nil once compiled code relies on the value (see Vm::global_epoch).
+enum : int { kWatched = 5, kAllSlots = 6 };
+}  // namespace variable
 namespace env {
 enum : int { kParent = 0, kLevel = 1, kOffset = 2, kBindings = 3, kStable = 4, kSlots = 5 };
 // Native-only: a lookup index for large (global) Envs, see env.h.

@@ -24,7 +24,7 @@ int OutputFailed(FILE* err) {
 
 int RunRepl(Vm& vm, FILE* in, FILE* out, FILE* err) {
   RegisterStream(in);
-  Slot(vm.input_var(), variable::kValue) = StreamHandle(in);
+  AssignGlobal(vm, vm.input_var(), StreamHandle(in));
   Reader reader(vm, in, in == stdin ? "<stdin>" : "<input>");
   for (;;) {
     if (std::fputs(".", out) == EOF || std::fflush(out) != 0) return OutputFailed(err);

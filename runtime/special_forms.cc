@@ -89,7 +89,7 @@ Oop Define(Vm& vm, Oop operands, Frame* frame) {
   Oop value = IsPair(rest) ? Eval(vm, Slot(rest, pair::kHead), frame) : kNil;
   if (value == kErrorOop) return value;
   if (!Is(var, kVariableType)) return vm.Error("define: not a variable");
-  Slot(var, variable::kValue) = value;
+  AssignGlobal(vm, var, value);
   NameValue(value, Slot(var, variable::kName));
   return value;
 }

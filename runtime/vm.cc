@@ -72,7 +72,7 @@ Oop Vm::DefineGlobal(std::string_view name, Oop value) {
   Oop symbol = Intern(name);
   Oop var = EnvFindLocal(global_env_, symbol);
   if (var == kNil) var = EnvDefine(global_env_, symbol);
-  Slot(var, variable::kValue) = value;
+  AssignGlobal(*this, var, value);
   return var;
 }
 

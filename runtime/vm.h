@@ -75,9 +75,22 @@ class TierUp;
 struct VmHotFields {
   uintptr_t stack_limit = 0;  // offset 0: the lowest usable stack address (see StackExhausted)
   std::atomic<uint8_t> interrupt{0};  // offset 8: non-zero when an interrupt is pending
+  // offset 16: advanced whenever a watched global Variable (one whose value compiled code was
+  // specialised for) gets a different value. Compiled code that saw the same epoch at its last
+  // check knows that none of its assumptions about globals has changed since.
+  uint64_t global_epoch = 1;
 };
 inline constexpr int kVmStackLimitOffset = 0;
 inline constexpr int kVmInterruptOffset = 8;
+inline constexpr int kVmGlobalEpochOffset = 16;
+
+// Assigns the value cell of a global Variable (every such write goes through here or through
+// compiled code that does the same): a watched Variable advances the epoch when its value changes.
+inline void AssignGlobal(VmHotFields& vm, Oop var, Oop value) {
+  Oop& cell = Slot(var, variable::kValue);
+  if (cell != value && Slot(var, variable::kWatched) != kNil) ++vm.global_epoch;
+  cell = value;
+}
 
 class Vm : public VmHotFields {
  public:

@@ -22,6 +22,9 @@ Oop StubCallThroughLibffi(Vm* vm, Oop subr, const Oop* args, int64_t argc) noexc
 }
 
 int64_t StubPointerArgument(Oop x, void** out) noexcept {
+  // A Variable's value cell handed to C may be written there: the libffi path, which knows the
+  // Vm, tells compiled code about it (global_epoch).
+  if (Is(x, kVariableType)) return 0;
   return ForeignPointerArgument(x, out) ? 1 : 0;
 }
 

@@ -14,6 +14,7 @@ const char* OpcodeName(Opcode op) {
     case Opcode::kDefine: return "define";
     case Opcode::kNameValue: return "namevalue";
     case Opcode::kGlobalIs: return "globalis";
+    case Opcode::kGuardsHold: return "guardshold";
     case Opcode::kIsFixed: return "isfixed";
     case Opcode::kCall: return "call";
     case Opcode::kPrimitive: return "prim";
@@ -88,6 +89,38 @@ bool IsCallPoint(const Instr& in) {
     default:
       return false;
   }
+}
+
+bool MayRunCode(const Instr& in) {
+  switch (in.op) {
+    case Opcode::kCall:
+    case Opcode::kApplyFixed:
+    case Opcode::kEvalForm:
+    case Opcode::kEvalAtom:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::vector<int> UseCounts(const Function& f) {
+  std::vector<int> uses(f.value_count, 0);
+  for (const Block& b : f.blocks) {
+    for (const Instr& in : b.instrs) {
+      for (ValueId v : in.args) ++uses[v];
+    }
+  }
+  return uses;
+}
+
+std::vector<std::vector<BlockId>> Predecessors(const Function& f) {
+  std::vector<std::vector<BlockId>> predecessors(f.blocks.size());
+  for (size_t b = 0; b < f.blocks.size(); ++b) {
+    for (BlockId s : f.blocks[b].instrs.back().targets) {
+      if (s >= 0) predecessors[s].push_back(static_cast<BlockId>(b));
+    }
+  }
+  return predecessors;
 }
 
 BlockId Builder::NewBlock(int nparams, bool cold) {

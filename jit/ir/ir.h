@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/object.h"
@@ -36,6 +37,9 @@ enum class Opcode : uint8_t {
   kNameValue,    // args[0]: value; imm: name Symbol; names an unnamed Expr (spec §6 set)
   kGlobalIs,     // imm: a global Variable; imm2: a value; result: non-nil when the Variable holds
                  // exactly that value (the guard of calls to a global's compile-time value)
+  kGuardsHold,   // result: non-nil when every guard of the function (Function::shared_guards
+                 // and each globalis) would pass now: the Vm's global epoch is the one the guard
+                 // record last validated, or revalidation succeeds (jit/passes/share_guards.cc)
   kIsFixed,      // args[0]: value; result: t if it is a Fixed, else nil; imm2: a value known
                  // not to be a Fixed that args[0] is likely to be (or nil)
   kCall,         // args[0]: function, args[1..]: arguments; imm: the call form; imm2: the Expr
@@ -90,6 +94,14 @@ struct Function {
 
   // Statistics of lowering: forms left to the interpreter inside compiled code.
   int64_t interpreted_forms = 0;
+
+  // Guards replaced by kGuardsHold: (global Variable, the value it held when compiled).
+  std::vector<std::pair<Oop, Oop>> shared_guards;
+  // The address of the runtime's record of this function's guards, which kGuardsHold reads
+  // (jit/runtime_calls.h GuardRecord), and the Vm's global epoch it was made at: set by the JIT
+  // before code generation. 0: none, every kGuardsHold yields nil.
+  uintptr_t guard_record = 0;
+  uint64_t guard_epoch = 0;
 };
 
 const char* OpcodeName(Opcode op);
@@ -100,6 +112,16 @@ bool MayFail(Opcode op);  // may return kErrorOop (an implicit edge to the error
 // True for instructions that may call out of the function (always, or on a slow path), and so
 // may run arbitrary code: values in caller-saved registers die there, locals may change.
 bool IsCallPoint(const Instr& in);
+// True for instructions that may run Maru code (a call, the interpreter, an evaluator): anything
+// may happen there, including assignments to globals and, through the Frame a runtime path gets
+// as its caller, to this activation's locals. Inline primitives are not: their general case is a
+// core primitive that touches neither.
+bool MayRunCode(const Instr& in);
+
+// How many times each value is an argument.
+std::vector<int> UseCounts(const Function& f);
+// The blocks that end with a jump or branch to each block (once per edge).
+std::vector<std::vector<BlockId>> Predecessors(const Function& f);
 
 // Appends instructions to a Function.
 class Builder {

@@ -16,6 +16,7 @@ bool IsPure(ir::Opcode op) {
     case ir::Opcode::kLoadGlobal:
     case ir::Opcode::kIsFixed:
     case ir::Opcode::kGlobalIs:
+    case ir::Opcode::kGuardsHold:
       return true;
     default:
       return false;
@@ -28,12 +29,7 @@ bool EliminateDeadCode(ir::Function& f) {
   bool changed_any = false;
   for (bool changed = true; changed;) {
     changed = false;
-    std::vector<int> uses(f.value_count, 0);
-    for (const ir::Block& b : f.blocks) {
-      for (const ir::Instr& in : b.instrs) {
-        for (ir::ValueId v : in.args) ++uses[v];
-      }
-    }
+    std::vector<int> uses = ir::UseCounts(f);
     for (ir::Block& b : f.blocks) {
       std::vector<ir::Instr> kept;
       kept.reserve(b.instrs.size());

@@ -20,6 +20,9 @@ bool FoldConstantBranches(ir::Function& f);
 bool ForwardSlots(ir::Function& f);
 // A jump to a block that only branches on the jump's value becomes that branch.
 bool ThreadJumps(ir::Function& f);
+// Guards of globals between two points where code may run share one guardshold: each first
+// branches on its answer and checks its own global only when the answer is no.
+bool ShareGuards(ir::Function& f);
 // Instructions without effects whose results are unused are removed.
 bool EliminateDeadCode(ir::Function& f);
 

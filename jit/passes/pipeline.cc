@@ -13,7 +13,7 @@ std::string RunPasses(ir::Function& f, bool verify) {
       {"forward-slots", ForwardSlots},   {"propagate-copies", PropagateCopies},
       {"fold-constants", FoldConstants}, {"fold-constant-branches", FoldConstantBranches},
       {"thread-jumps", ThreadJumps},     {"propagate-copies", PropagateCopies},
-      {"dead-code", EliminateDeadCode},
+      {"share-guards", ShareGuards},     {"dead-code", EliminateDeadCode},
   };
   for (const Pass& pass : kPipeline) {
     pass.run(f);

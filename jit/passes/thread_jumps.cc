@@ -9,12 +9,7 @@
 namespace maru::jit {
 
 bool ThreadJumps(ir::Function& f) {
-  std::vector<int> uses(f.value_count, 0);
-  for (const ir::Block& b : f.blocks) {
-    for (const ir::Instr& in : b.instrs) {
-      for (ir::ValueId v : in.args) ++uses[v];
-    }
-  }
+  std::vector<int> uses = ir::UseCounts(f);
   bool changed = false;
   for (ir::Block& b : f.blocks) {
     ir::Instr& jump = b.instrs.back();

@@ -276,7 +276,10 @@ bool ConvertFixed(Vm& vm, char letter, Oop x, ArgValue* value, std::string* utf8
       return true;
     default: {  // 'p', 'S'
       switch (PointerArgument(x, &value->p)) {
-        case PointerResult::kOk: return true;
+        case PointerResult::kOk:
+          // C may assign the Variable through the pointer: compiled code rechecks its globals.
+          if (Is(x, kVariableType)) ++vm.global_epoch;
+          return true;
         case PointerResult::kNoMemory: vm.OutOfMemory(); return false;
         case PointerResult::kInvalid: break;
       }

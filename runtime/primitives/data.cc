@@ -41,7 +41,7 @@ BuiltinLayout LayoutOf(uint32_t type) {
     case kFixedType:
       return {fixed::kSlots, 0, false};
     case kVariableType:
-      return {variable::kSlots, 0, false};
+      return {variable::kSlots, variable::kAllSlots - variable::kSlots, false};
     case kEnvType:
       return {env::kSlots, env::kAllSlots - env::kSlots, false};
     case kContextType:
@@ -126,10 +126,15 @@ bool StoreKeepsInvariants(Oop obj, int64_t i, Oop v) {
   }
 }
 
-Oop SetOopAtP(Vm&, const Oop* a, int, Frame*) {
+Oop SetOopAtP(Vm& vm, const Oop* a, int, Frame*) {
   int64_t i;
   if (!HasOopSlot(a[0], a[1], &i)) return kNil;
-  if (StoreKeepsInvariants(a[0], i, a[2])) Slot(a[0], static_cast<int>(i)) = a[2];
+  if (!StoreKeepsInvariants(a[0], i, a[2])) return a[2];
+  if (Is(a[0], kVariableType) && i == variable::kValue) {
+    AssignGlobal(vm, a[0], a[2]);
+  } else {
+    Slot(a[0], static_cast<int>(i)) = a[2];
+  }
   return a[2];
 }
 

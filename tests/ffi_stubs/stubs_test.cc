@@ -253,14 +253,22 @@ TEST_P(StubsTest, PointerArguments) {
   Oop wide_pointer = Subr("maru_stub_pointer", reinterpret_cast<void*>(&maru_stub_pointer), "S>p");
   Oop data = NewData(16);
   Oop variable = vm_->DefineGlobal("stub-test-variable", Long(1));
-  Oop values[] = {kNil,          Long(0x1234), Long(-(int64_t{1} << 62) - 1),
-                  data,          Double(1.5),  String("text"),
-                  Intern("sym"), pointer,      variable};
+  Oop values[] = {kNil,        Long(0x1234),   Long(-(int64_t{1} << 62) - 1),
+                  data,        Double(1.5),    String("text"),
+                  Intern("sym"), pointer};
   for (Oop x : values) {
     Outcome p = Both(pointer, {x});
     EXPECT_TRUE(p.error.empty()) << Describe(x) << ": " << p;
     EXPECT_EQ(Both(wide_pointer, {x}), p);
   }
+  // A Variable's value cell: C may assign the Variable through it, so the stub leaves the call to
+  // the libffi path, which advances the global epoch (compiled code then rechecks its guards).
+  uint64_t epoch = vm_->global_epoch;
+  Outcome cell = Both(pointer, {variable}, /*valid=*/false);
+  EXPECT_TRUE(cell.error.empty()) << cell;
+  EXPECT_EQ(cell, Value("fixnum " + std::to_string(reinterpret_cast<intptr_t>(
+                                        &Slot(variable, variable::kValue)))));
+  EXPECT_GT(vm_->global_epoch, epoch);
   EXPECT_EQ(Both(pointer, {data}),
             Value("fixnum " + std::to_string(reinterpret_cast<intptr_t>(RawBytes(data)))));
   EXPECT_EQ(Both(pointer, {pointer}),

@@ -89,6 +89,7 @@ const char* const kCorpus[] = {
     "  v11 = call v3()\n"
     "  v12 = call v3(v5, v6, v7, v8)\n"
     "  v13 = globalis @car, #subr\n"
+    "  v14 = guardshold\n"
     "  return v12\n",
 
     // Only a rest parameter; a loop whose header has parameters (jumps with several arguments).

@@ -166,7 +166,7 @@ int Run(const std::vector<std::string>& argv, jit::Jit* jit) {
 
   auto load_prelude = [&](Oop arguments) {
     prelude_loaded = true;
-    Slot(arguments_var, variable::kValue) = arguments;
+    AssignGlobal(vm, arguments_var, arguments);
     return no_prelude || LoadPrelude(vm);
   };
 
@@ -203,7 +203,7 @@ int Run(const std::vector<std::string>& argv, jit::Jit* jit) {
       args = Slot(arguments_var, variable::kValue);
       continue;
     } else {
-      Slot(arguments_var, variable::kValue) = rest;
+      AssignGlobal(vm, arguments_var, rest);
       loaded_file = true;
       if (!LoadFile(vm, arg)) return Finish(vm);
       rest = Slot(arguments_var, variable::kValue);

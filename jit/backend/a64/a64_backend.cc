@@ -440,9 +440,20 @@ class A64Emitter {
         break;
       }
       case Opcode::kStoreGlobal: {
+        // As AssignGlobal: a watched Variable given a different value advances the epoch.
+        Label done = a_.newLabel();
         a64::GpX v = Use(in.args[0], kScratch);
         MoveImmediate(kScratch2, in.imm);
+        a_.ldr(kScratch3, a64::ptr(kScratch2, SlotOffset(variable::kValue)));
         a_.str(v, a64::ptr(kScratch2, SlotOffset(variable::kValue)));
+        a_.cmp(kScratch3, v);
+        a_.b(CondCode::kEQ, done);
+        a_.ldr(kScratch3, a64::ptr(kScratch2, SlotOffset(variable::kWatched)));
+        a_.cbz(kScratch3, done);
+        a_.ldr(kScratch3, a64::ptr(kVm, kVmGlobalEpochOffset));
+        a_.add(kScratch3, kScratch3, Imm(1));
+        a_.str(kScratch3, a64::ptr(kVm, kVmGlobalEpochOffset));
+        a_.bind(done);
         break;
       }
       case Opcode::kLoadVar:
@@ -461,8 +472,9 @@ class A64Emitter {
         CheckError();
         break;
       case Opcode::kDefine:
-        LoadInto(a64::x1, in.args[0]);
-        MoveImmediate(a64::x0, in.imm);
+        LoadInto(a64::x2, in.args[0]);
+        MoveImmediate(a64::x1, in.imm);
+        a_.mov(a64::x0, kVm);
         CallRuntime(Address(&DefineGlobal));
         StoreResult(in.result, a64::x0);
         break;
@@ -490,6 +502,9 @@ class A64Emitter {
         Commit(in.result, r);
         break;
       }
+      case Opcode::kGuardsHold:
+        EmitGuardsHold(in);
+        break;
       case Opcode::kIsFixed: {
         Label done = a_.newLabel();
         a64::GpX r = Def(in.result);
@@ -727,6 +742,45 @@ class A64Emitter {
   }
 
   // Sets Z when the global holds the value it held when compiled.
+  // Non-nil when the Vm's global epoch is the one the guard record last validated; else the
+  // record is revalidated out of line, with every caller-saved register preserved (this is not a
+  // call point for the register allocator).
+  void EmitGuardsHold(const ir::Instr& in) {
+    a64::GpX r = Def(in.result);
+    if (f_.guard_record == 0) {
+      a_.mov(r, a64::xzr);
+      Commit(in.result, r);
+      return;
+    }
+    Label slow = a_.newLabel();
+    Label join = a_.newLabel();
+    MoveImmediate(kScratch, f_.guard_record);
+    a_.ldr(kScratch, a64::ptr(kScratch, offsetof(GuardRecord, validated_epoch)));
+    a_.ldr(kScratch2, a64::ptr(kVm, kVmGlobalEpochOffset));
+    a_.cmp(kScratch, kScratch2);
+    a_.b(CondCode::kNE, slow);
+    MoveImmediate(r, 1);
+    Commit(in.result, r);
+    a_.bind(join);
+    ir::ValueId result = in.result;
+    deferred_.push_back([this, slow, join, result] {
+      a_.bind(slow);
+      // x0-x15: the allocatable caller-saved registers and x15; x16/x17 are scratch.
+      for (int i = 0; i < 16; i += 2) {
+        a_.stp(a64::x(i), a64::x(i + 1), a64::ptr_pre(a64::sp, -16));
+      }
+      a_.mov(a64::x0, kVm);
+      MoveImmediate(a64::x1, f_.guard_record);
+      CallRuntime(Address(&RevalidateGuards));
+      a_.mov(kScratch, a64::x0);
+      for (int i = 14; i >= 0; i -= 2) {
+        a_.ldp(a64::x(i), a64::x(i + 1), a64::ptr_post(a64::sp, 16));
+      }
+      StoreResult(result, kScratch);
+      a_.b(join);
+    });
+  }
+
   void EmitGlobalCompare(const ir::Instr& in) {
     MoveImmediate(kScratch2, in.imm);
     a_.ldr(kScratch2, a64::ptr(kScratch2, SlotOffset(variable::kValue)));

@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -67,6 +68,8 @@ const x86::Gp kVm = x86::r15;
 const x86::Gp kSlots = x86::r13;
 const x86::Gp kScratch = x86::r10;
 const x86::Gp kScratch2 = x86::r11;
+
+using BlockPair = std::pair<ir::BlockId, ir::BlockId>;
 
 class X64Emitter {
  public:
@@ -194,6 +197,12 @@ class X64Emitter {
             FeedsBranch(instrs[i], instrs[i + 1])) {
           EmitGlobalCompare(instrs[i]);
           BranchTo(x86::CondCode::kE, instrs[i + 1].targets[0], instrs[i + 1].targets[1]);
+          ++i;
+          continue;
+        }
+        if (i + 1 < instrs.size() && instrs[i].op == Opcode::kGuardsHold &&
+            FeedsBranch(instrs[i], instrs[i + 1])) {
+          EmitGuardsHold(instrs[i], &instrs[i + 1]);
           ++i;
           continue;
         }
@@ -349,9 +358,17 @@ class X64Emitter {
         break;
       }
       case Opcode::kStoreGlobal: {
+        // As AssignGlobal: a watched Variable given a different value advances the epoch.
+        Label done = a_.newLabel();
         x86::Gp v = Use(in.args[0], kScratch);
         a_.mov(kScratch2, Imm(static_cast<int64_t>(in.imm)));
+        a_.cmp(x86::qword_ptr(kScratch2, SlotOffset(variable::kValue)), v);
+        a_.je(done);
         a_.mov(x86::qword_ptr(kScratch2, SlotOffset(variable::kValue)), v);
+        a_.cmp(x86::qword_ptr(kScratch2, SlotOffset(variable::kWatched)), Imm(0));
+        a_.je(done);
+        a_.add(x86::qword_ptr(kVm, kVmGlobalEpochOffset), Imm(1));
+        a_.bind(done);
         break;
       }
       case Opcode::kLoadVar:
@@ -371,8 +388,9 @@ class X64Emitter {
         break;
       case Opcode::kDefine:
         LoadInto(kScratch, in.args[0]);
-        a_.mov(x86::rdi, Imm(static_cast<int64_t>(in.imm)));
-        a_.mov(x86::rsi, kScratch);
+        a_.mov(x86::rdi, kVm);
+        a_.mov(x86::rsi, Imm(static_cast<int64_t>(in.imm)));
+        a_.mov(x86::rdx, kScratch);
         CallRuntime(Address(&DefineGlobal));
         StoreResult(in.result, x86::rax);
         break;
@@ -402,6 +420,9 @@ class X64Emitter {
         Commit(in.result, r);
         break;
       }
+      case Opcode::kGuardsHold:
+        EmitGuardsHold(in, nullptr);
+        break;
       case Opcode::kIsFixed: {
         // r may be the scratch register the test uses: it is written only once the answer is
         // known.
@@ -643,6 +664,76 @@ class X64Emitter {
 
   bool FeedsBranch(const ir::Instr& in, const ir::Instr& next) const {
     return next.op == Opcode::kBranch && next.args[0] == in.result && use_count_[in.result] == 1;
+  }
+
+  // Whether every guard of the function passes (ir kGuardsHold). Fast: the Vm's global epoch is
+  // still the one the function was compiled at. Out of line: the epoch the guard record last
+  // validated, then revalidation by the runtime, with every caller-saved register preserved (this
+  // is not a call point for the register allocator). With `branch` (the answer's only use), the
+  // answer is branched on instead of produced.
+  void EmitGuardsHold(const ir::Instr& in, const ir::Instr* branch) {
+    if (f_.guard_record == 0) {  // no record: never known to hold
+      if (branch != nullptr) {
+        if (branch->targets[1] != next_block_[current_block_]) a_.jmp(labels_[branch->targets[1]]);
+      } else {
+        x86::Gp r = Def(in.result);
+        a_.xor_(r.r32(), r.r32());
+        Commit(in.result, r);
+      }
+      return;
+    }
+    Label slow = a_.newLabel();
+    Label join = a_.newLabel();
+    auto epoch = static_cast<int64_t>(f_.guard_epoch);
+    if (epoch <= INT32_MAX) {
+      a_.cmp(x86::qword_ptr(kVm, kVmGlobalEpochOffset), Imm(epoch));
+      a_.jne(slow);
+    } else {
+      a_.jmp(slow);
+    }
+    if (branch != nullptr) {
+      if (branch->targets[0] != next_block_[current_block_]) a_.jmp(labels_[branch->targets[0]]);
+    } else {
+      x86::Gp r = Def(in.result);
+      a_.mov(r.r32(), Imm(1));
+      Commit(in.result, r);
+      a_.bind(join);
+    }
+    ir::ValueId result = in.result;
+    BlockPair targets = branch != nullptr ? BlockPair{branch->targets[0], branch->targets[1]}
+                                          : BlockPair{-1, -1};
+    deferred_.push_back([this, slow, join, result, targets] {
+      static constexpr uint32_t kSaved[] = {x86::Gp::kIdAx, x86::Gp::kIdCx, x86::Gp::kIdDx,
+                                            x86::Gp::kIdSi, x86::Gp::kIdDi, 8, 9, 10, 11};
+      Label yes = a_.newLabel();
+      a_.bind(slow);
+      a_.mov(kScratch, Imm(static_cast<int64_t>(f_.guard_record)));
+      a_.mov(kScratch, x86::qword_ptr(kScratch, offsetof(GuardRecord, validated_epoch)));
+      a_.cmp(kScratch, x86::qword_ptr(kVm, kVmGlobalEpochOffset));
+      a_.je(yes);
+      for (auto id : kSaved) a_.push(x86::gpq(id));
+      a_.sub(x86::rsp, Imm(8));  // nine pushes: back to 16-byte alignment
+      a_.mov(x86::rdi, kVm);
+      a_.mov(x86::rsi, Imm(static_cast<int64_t>(f_.guard_record)));
+      CallRuntime(Address(&RevalidateGuards));
+      a_.mov(x86::qword_ptr(x86::rsp, 16), x86::rax);  // the answer replaces r10's saved value
+      a_.add(x86::rsp, Imm(8));
+      for (size_t i = std::size(kSaved); i-- > 0;) a_.pop(x86::gpq(kSaved[i]));
+      if (targets.first >= 0) {
+        a_.test(kScratch, kScratch);
+        a_.jz(labels_[targets.second]);
+        a_.bind(yes);
+        a_.jmp(labels_[targets.first]);
+      } else {
+        Label store = a_.newLabel();
+        a_.jmp(store);
+        a_.bind(yes);
+        a_.mov(kScratch.r32(), Imm(1));
+        a_.bind(store);
+        StoreResult(result, kScratch);
+        a_.jmp(join);
+      }
+    });
   }
 
   // Sets ZF when the global holds the value it held when compiled.

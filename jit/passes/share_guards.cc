@@ -1,0 +1,160 @@
+// Guard sharing: the guards of one stretch of code without calls are answered by one check.
+//
+// Every call to a global's compile-time value is guarded by a globalis (late binding: the global
+// may have been assigned since); when the guard fails, the interpreter evaluates the whole form in
+// the compiled activation, which is exact whatever the globals hold. Globals change only where
+// Maru code runs (MayRunCode) or where this function assigns one, so between two such points
+// every guard answers as it would at the first of them. A guardshold asks once whether all the
+// function's guards pass (the Vm's global epoch is unchanged since the function's guard record
+// last found them passing; else the record is revalidated), and each guard becomes a branch on
+// that answer:
+//
+//   v = globalis V, X              g = guardshold
+//   branch v, fast, interpret  =>  branch g, fast, interpret      ((V, X) joins shared_guards)
+//
+// A "no" only means that some guard of the function fails: every site then interprets its form,
+// which is slower but exact. The pass puts a guardshold before every guard, then removes each one
+// that an earlier guardshold answers (one that reaches it along every path with no code-running
+// instruction or global assignment in between: a forward dataflow where different answers meet
+// as "none"), and folds a branch on an answer already known along a chain of sole predecessors.
+#include <vector>
+
+#include "jit/passes/passes.h"
+
+namespace maru::jit {
+
+namespace {
+
+// Ends what a guardshold knows: Maru code may run, or this function assigns a global.
+bool EndsKnowledge(const ir::Instr& in) {
+  return ir::MayRunCode(in) || in.op == ir::Opcode::kStoreGlobal || in.op == ir::Opcode::kDefine;
+}
+
+constexpr ir::ValueId kUnknown = -2;  // not reached yet (the optimistic start of the dataflow)
+constexpr ir::ValueId kNone = -1;     // no guardshold answers here
+
+// Which guardshold answers at the entry of each block (kNone where none does).
+std::vector<ir::ValueId> AnswersAtEntry(const ir::Function& f) {
+  const size_t n = f.blocks.size();
+  std::vector<std::vector<ir::BlockId>> predecessors = ir::Predecessors(f);
+  auto transfer = [&](size_t b, ir::ValueId state) {
+    for (const ir::Instr& in : f.blocks[b].instrs) {
+      if (in.op == ir::Opcode::kGuardsHold) {
+        if (state == kNone) state = in.result;  // else redundant: the earlier answer stands
+      } else if (EndsKnowledge(in)) {
+        state = kNone;
+      }
+    }
+    return state;
+  };
+  std::vector<ir::ValueId> in_state(n, kUnknown), out_state(n, kUnknown);
+  for (bool moved = true; moved;) {
+    moved = false;
+    for (size_t b = 0; b < n; ++b) {
+      ir::ValueId state = b == 0 ? kNone : kUnknown;  // block 0 is entered from the prologue
+      for (ir::BlockId p : predecessors[b]) {
+        ir::ValueId s = out_state[p];
+        if (s == kUnknown) continue;
+        state = state == kUnknown || state == s ? s : kNone;
+      }
+      if (state == kUnknown) continue;  // not reached (yet)
+      ir::ValueId out = transfer(b, state);
+      if (state != in_state[b] || out != out_state[b]) {
+        in_state[b] = state;
+        out_state[b] = out;
+        moved = true;
+      }
+    }
+  }
+  for (ir::ValueId& s : in_state) {
+    if (s == kUnknown) s = kNone;
+  }
+  return in_state;
+}
+
+}  // namespace
+
+bool ShareGuards(ir::Function& f) {
+  std::vector<int> uses = ir::UseCounts(f);
+  // 1. Every guard that only feeds the branch ending its block asks a guardshold instead.
+  bool changed = false;
+  for (ir::Block& b : f.blocks) {
+    if (b.instrs.size() < 2) continue;
+    ir::Instr& guard = b.instrs[b.instrs.size() - 2];
+    ir::Instr& branch = b.instrs.back();
+    if (guard.op != ir::Opcode::kGlobalIs || branch.op != ir::Opcode::kBranch ||
+        branch.args[0] != guard.result || uses[guard.result] != 1) {
+      continue;
+    }
+    f.shared_guards.emplace_back(guard.imm, guard.imm2);
+    guard = ir::Instr();
+    guard.op = ir::Opcode::kGuardsHold;
+    guard.result = f.value_count++;
+    branch.args[0] = guard.result;
+    changed = true;
+  }
+  if (!changed) return false;
+
+  // 2. Redundant guardsholds go; their uses read the answer that reaches them.
+  std::vector<ir::ValueId> in_state = AnswersAtEntry(f);
+  std::vector<ir::ValueId> replacement(f.value_count, kNone);
+  for (size_t b = 0; b < f.blocks.size(); ++b) {
+    ir::ValueId state = in_state[b];
+    std::vector<ir::Instr> kept;
+    kept.reserve(f.blocks[b].instrs.size());
+    for (ir::Instr& in : f.blocks[b].instrs) {
+      if (in.op == ir::Opcode::kGuardsHold) {
+        if (state != kNone) {
+          replacement[in.result] = state;
+          continue;
+        }
+        state = in.result;
+      } else if (EndsKnowledge(in)) {
+        state = kNone;
+      }
+      kept.push_back(std::move(in));
+    }
+    f.blocks[b].instrs = std::move(kept);
+  }
+  for (ir::Block& b : f.blocks) {
+    for (ir::Instr& in : b.instrs) {
+      for (ir::ValueId& v : in.args) {
+        if (replacement[v] != kNone) v = replacement[v];
+      }
+    }
+  }
+
+  // 3. A branch on an answer already known (the block is entered only from one edge of a branch
+  // on it, directly or through sole predecessors) becomes a jump.
+  std::vector<std::vector<ir::BlockId>> predecessors = ir::Predecessors(f);
+  std::vector<bool> is_answer(f.value_count, false);
+  for (const ir::Block& b : f.blocks) {
+    for (const ir::Instr& in : b.instrs) {
+      if (in.op == ir::Opcode::kGuardsHold) is_answer[in.result] = true;
+    }
+  }
+  for (size_t b = 0; b < f.blocks.size(); ++b) {
+    ir::Instr& t = f.blocks[b].instrs.back();
+    if (t.op != ir::Opcode::kBranch || !is_answer[t.args[0]]) continue;
+    // Walk up the chain of sole predecessors looking for a branch on the same answer.
+    ir::BlockId child = static_cast<ir::BlockId>(b);
+    for (size_t steps = 0; steps < f.blocks.size(); ++steps) {
+      if (predecessors[child].size() != 1) break;
+      ir::BlockId parent = predecessors[child][0];
+      const ir::Instr& pt = f.blocks[parent].instrs.back();
+      if (pt.op == ir::Opcode::kBranch && pt.args[0] == t.args[0] &&
+          pt.targets[0] != pt.targets[1]) {
+        ir::BlockId target = pt.targets[0] == child ? t.targets[0] : t.targets[1];
+        t = ir::Instr();
+        t.op = ir::Opcode::kJump;
+        t.targets[0] = target;
+        break;
+      }
+      if (parent == child || parent == 0) break;
+      child = parent;
+    }
+  }
+  return true;
+}
+
+}  // namespace maru::jit
