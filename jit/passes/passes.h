@@ -18,6 +18,8 @@ bool FoldConstantBranches(ir::Function& f);
 // A load of a local whose value is already known (stored or loaded with no call point since, in
 // this block or along a chain of sole predecessors) is replaced by that value.
 bool ForwardSlots(ir::Function& f);
+// A branch on the result of an inline `not` branches on its operand, targets swapped.
+bool InvertNotBranches(ir::Function& f);
 // A jump to a block that only branches on the jump's value becomes that branch.
 bool ThreadJumps(ir::Function& f);
 // Guards of globals between two points where code may run share one guardshold: each first

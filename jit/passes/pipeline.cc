@@ -12,6 +12,7 @@ std::string RunPasses(ir::Function& f, bool verify) {
   static constexpr Pass kPipeline[] = {
       {"forward-slots", ForwardSlots},   {"propagate-copies", PropagateCopies},
       {"fold-constants", FoldConstants}, {"fold-constant-branches", FoldConstantBranches},
+      {"thread-jumps", ThreadJumps},     {"invert-not-branches", InvertNotBranches},
       {"thread-jumps", ThreadJumps},     {"propagate-copies", PropagateCopies},
       {"share-guards", ShareGuards},     {"dead-code", EliminateDeadCode},
   };

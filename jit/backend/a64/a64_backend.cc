@@ -30,6 +30,7 @@
 #include "jit/backend/backend.h"
 #include "jit/backend/block_layout.h"
 #include "jit/backend/regalloc.h"
+#include "jit/backend/self_entry.h"
 #include "jit/runtime_calls.h"
 #include "runtime/heap.h"
 #include "runtime/object.h"
@@ -129,6 +130,10 @@ class A64Emitter {
         if (in.op == Opcode::kJump) max_moves = std::max<int>(max_moves, in.args.size());
       }
     }
+    // Self-calls enter past the arity check and use the caller's argument buffer as their slots
+    // (nothing is copied): the buffer must then hold every slot.
+    self_entry_used_ = UsesSelfEntry(f_);
+    if (self_entry_used_) max_args = std::max<int>(max_args, static_cast<int>(f_.nslots));
     buffer_offset_ = 0;
     frame_offset_ = 8 * max_args;
     slots_offset_ = frame_offset_ + static_cast<int32_t>(sizeof(Frame));
@@ -145,35 +150,45 @@ class A64Emitter {
     Label overflow = a_.newLabel();
     Label arity = a_.newLabel();
 
-    entry_ = a_.newLabel();
-    a_.bind(entry_);
     // Prologue: a frame record (x29, x30), then x27 (slots) and x28 (the Vm) always, and the
     // callee-saved registers the allocator handed out, in pairs.
     saved_ = {kSlots.id(), kVm.id()};
     for (int r : alloc_.callee_saved_used) saved_.push_back(r);
-    a_.stp(kFramePointer, kLinkRegister, a64::ptr_pre(a64::sp, -16));
-    a_.mov(kFramePointer, a64::sp);
-    for (size_t i = 0; i < saved_.size(); i += 2) {
-      if (i + 1 < saved_.size()) {
-        a_.stp(a64::x(saved_[i]), a64::x(saved_[i + 1]), a64::ptr_pre(a64::sp, -16));
-      } else {
-        a_.str(a64::x(saved_[i]), a64::ptr_pre(a64::sp, -16));
+    auto enter = [&] {
+      a_.stp(kFramePointer, kLinkRegister, a64::ptr_pre(a64::sp, -16));
+      a_.mov(kFramePointer, a64::sp);
+      for (size_t i = 0; i < saved_.size(); i += 2) {
+        if (i + 1 < saved_.size()) {
+          a_.stp(a64::x(saved_[i]), a64::x(saved_[i + 1]), a64::ptr_pre(a64::sp, -16));
+        } else {
+          a_.str(a64::x(saved_[i]), a64::ptr_pre(a64::sp, -16));
+        }
       }
-    }
-    AdjustStack(-frame_size_);
-    // Stack guard: recursion too deep for the native stack is the error "stack overflow".
-    a_.ldr(kScratch, a64::ptr(a64::x0, kVmStackLimitOffset));
-    a_.mov(kScratch2, a64::sp);
-    a_.cmp(kScratch2, kScratch);
-    a_.b(CondCode::kLO, overflow);
-    a_.mov(kVm, a64::x0);
+      AdjustStack(-frame_size_);
+      // Stack guard: recursion too deep for the native stack is the error "stack overflow".
+      a_.ldr(kScratch, a64::ptr(a64::x0, kVmStackLimitOffset));
+      a_.mov(kScratch2, a64::sp);
+      a_.cmp(kScratch2, kScratch);
+      a_.b(CondCode::kLO, overflow);
+      a_.mov(kVm, a64::x0);
+    };
+    Label common = a_.newLabel();
+    self_entry_ = a_.newLabel();
+    entry_ = a_.newLabel();
+    a_.bind(entry_);
+    enter();
     // Arity, while self/args/argc are still in x1/x2/x3.
     int64_t nparams = static_cast<int64_t>(f_.param_slots.size());
     CompareImmediate(a64::x3, nparams);
     a_.b(f_.rest_slot >= 0 ? CondCode::kLT : CondCode::kNE, arity);
+    AddressInFrame(kSlots, slots_offset_);
+    for (int64_t i = 0; i < nparams; ++i) {
+      a_.ldr(kScratch, a64::ptr(a64::x2, static_cast<int32_t>(i * 8)));
+      a_.str(kScratch, SlotMem(f_.param_slots[i]));
+    }
+    a_.bind(common);
     // The Frame fields that depend on the call; the others are written before each runtime
     // call that receives the Frame (LeaFrame), off the fast paths.
-    AddressInFrame(kSlots, slots_offset_);
     a_.ldr(kScratch, a64::ptr(a64::x1, SlotOffset(expr::kCtx)));
     a_.str(kScratch, FrameField(offsetof(Frame, home)));
     a_.str(a64::xzr, FrameField(offsetof(Frame, context)));
@@ -181,10 +196,6 @@ class A64Emitter {
     for (int64_t s : f_.param_slots) is_param[s] = true;
     for (int64_t i = 0; i < f_.nslots; ++i) {
       if (!is_param[i]) a_.str(a64::xzr, SlotMem(i));
-    }
-    for (int64_t i = 0; i < nparams; ++i) {
-      a_.ldr(kScratch, a64::ptr(a64::x2, static_cast<int32_t>(i * 8)));
-      a_.str(kScratch, SlotMem(f_.param_slots[i]));
     }
     if (f_.rest_slot >= 0) {
       a_.mov(a64::x0, kVm);
@@ -230,6 +241,16 @@ class A64Emitter {
 
     // Slow paths, out of line so that fast paths fall through.
     for (size_t i = 0; i < deferred_.size(); ++i) deferred_[i]();
+
+    if (self_entry_used_) {
+      // Self-calls (x0 = the Vm, x1 = self, x2 = the caller's argument buffer with as many
+      // arguments as parameters, which becomes the slots). Not at the start of the code: that is
+      // the entry everybody else calls.
+      a_.bind(self_entry_);
+      enter();
+      a_.mov(kSlots, a64::x2);
+      a_.b(common);
+    }
 
     a_.bind(arity);
     // x0 = vm, x1 = self, x2 = args, x3 = argc still hold the entry's arguments.
@@ -663,7 +684,9 @@ class A64Emitter {
       a_.mov(a64::x1, kScratch3);
       AddressInFrame(a64::x2, buffer_offset_);
       MoveImmediate(a64::x3, argc);
-      if (known == f_.expr) {
+      if (self_entry_used_ && IsDirectSelfCall(f_, in)) {
+        a_.bl(self_entry_);  // self-recursion past the arity check
+      } else if (known == f_.expr) {
         a_.bl(entry_);  // self-recursion: this very code
       } else {
         a_.ldr(kScratch, a64::ptr(a64::x1, SlotOffset(expr::kEntry)));
@@ -1016,6 +1039,8 @@ class A64Emitter {
   std::vector<uint32_t> saved_;                  // registers the prologue saves
   std::vector<std::function<void()>> deferred_;  // out-of-line code, emitted after the blocks
   Label entry_;
+  Label self_entry_;  // bound only when self_entry_used_
+  bool self_entry_used_ = false;
   int32_t buffer_offset_ = 0, frame_offset_ = 0, slots_offset_ = 0, spill_offset_ = 0;
   int32_t move_offset_ = 0, frame_size_ = 0;
   Label error_, epilogue_;

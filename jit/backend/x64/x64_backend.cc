@@ -25,6 +25,7 @@
 #include "jit/backend/backend.h"
 #include "jit/backend/block_layout.h"
 #include "jit/backend/regalloc.h"
+#include "jit/backend/self_entry.h"
 #include "jit/runtime_calls.h"
 #include "runtime/heap.h"
 #include "runtime/object.h"
@@ -119,6 +120,10 @@ class X64Emitter {
         }
       }
     }
+    // Self-calls enter past the arity check and use the caller's argument buffer as their slots
+    // (nothing is copied): the buffer must then hold every slot.
+    self_entry_used_ = UsesSelfEntry(f_);
+    if (self_entry_used_) max_args = std::max<int>(max_args, static_cast<int>(f_.nslots));
     buffer_offset_ = 0;
     frame_offset_ = 8 * max_args;
     slots_offset_ = frame_offset_ + static_cast<int32_t>(sizeof(Frame));
@@ -132,21 +137,26 @@ class X64Emitter {
     Label overflow = a_.newLabel();
     Label arity = a_.newLabel();
 
-    entry_ = a_.newLabel();
-    a_.bind(entry_);
     // Prologue: r13 (slots) and r15 (the Vm) always, and the callee-saved registers the
     // allocator handed out.
     saved_ = {x86::r13.id(), x86::r15.id()};
     for (int r : alloc_.callee_saved_used) saved_.push_back(r);
     // The return address, rbp and the pushes, plus the frame, keep calls 16-byte aligned.
     if ((16 + 8 * saved_.size() + frame_size_) % 16 != 0) frame_size_ += 8;
-    a_.push(x86::rbp);  // a standard frame: rbp chains the frames
-    a_.mov(x86::rbp, x86::rsp);
-    for (int r : saved_) a_.push(x86::gpq(r));
-    a_.sub(x86::rsp, Imm(frame_size_));
-    // Stack guard: recursion too deep for the native stack is the error "stack overflow".
-    a_.cmp(x86::rsp, x86::qword_ptr(x86::rdi, kVmStackLimitOffset));
-    a_.jb(overflow);
+    auto enter = [&] {
+      a_.push(x86::rbp);  // a standard frame: rbp chains the frames
+      a_.mov(x86::rbp, x86::rsp);
+      for (int r : saved_) a_.push(x86::gpq(r));
+      a_.sub(x86::rsp, Imm(frame_size_));
+      // Stack guard: recursion too deep for the native stack is the error "stack overflow".
+      a_.cmp(x86::rsp, x86::qword_ptr(x86::rdi, kVmStackLimitOffset));
+      a_.jb(overflow);
+    };
+    Label common = a_.newLabel();
+    self_entry_ = a_.newLabel();
+    entry_ = a_.newLabel();
+    a_.bind(entry_);
+    enter();
     a_.mov(kVm, x86::rdi);
     // Arity, while self/args/argc are still in rsi/rdx/rcx.
     int64_t nparams = static_cast<int64_t>(f_.param_slots.size());
@@ -156,9 +166,14 @@ class X64Emitter {
     } else {
       a_.jne(arity);
     }
+    a_.lea(kSlots, FrameSlot(slots_offset_));
+    for (int64_t i = 0; i < nparams; ++i) {
+      a_.mov(kScratch, x86::qword_ptr(x86::rdx, static_cast<int32_t>(i * 8)));
+      a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(f_.param_slots[i] * 8)), kScratch);
+    }
+    a_.bind(common);
     // The Frame fields that depend on the call; the others are written before each runtime
     // call that receives the Frame (SyncFrame), off the fast paths.
-    a_.lea(kSlots, FrameSlot(slots_offset_));
     a_.mov(kScratch, x86::qword_ptr(x86::rsi, SlotOffset(expr::kCtx)));
     a_.mov(FrameField(offsetof(Frame, home)), kScratch);
     a_.xor_(x86::eax, x86::eax);
@@ -167,10 +182,6 @@ class X64Emitter {
     for (int64_t s : f_.param_slots) is_param[s] = true;
     for (int64_t i = 0; i < f_.nslots; ++i) {
       if (!is_param[i]) a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(i * 8)), x86::rax);
-    }
-    for (int64_t i = 0; i < nparams; ++i) {
-      a_.mov(kScratch, x86::qword_ptr(x86::rdx, static_cast<int32_t>(i * 8)));
-      a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(f_.param_slots[i] * 8)), kScratch);
     }
     if (f_.rest_slot >= 0) {
       a_.mov(x86::rdi, kVm);
@@ -222,6 +233,17 @@ class X64Emitter {
 
     // Slow paths, out of line so that fast paths fall through.
     for (size_t i = 0; i < deferred_.size(); ++i) deferred_[i]();
+
+    if (self_entry_used_) {
+      // Self-calls (rdi = the Vm, rsi = self, rdx = the caller's argument buffer with as many
+      // arguments as parameters, which becomes the slots). Not at the start of the code: that is
+      // the entry everybody else calls.
+      a_.bind(self_entry_);
+      enter();
+      a_.mov(kVm, x86::rdi);
+      a_.mov(kSlots, x86::rdx);
+      a_.jmp(common);
+    }
 
     a_.bind(arity);
     // rdi = vm, rsi = self, rdx = args, rcx = argc still hold the entry's arguments.
@@ -555,9 +577,16 @@ class X64Emitter {
   void EmitCall(const ir::Instr& in) {
     int64_t argc = static_cast<int64_t>(in.args.size()) - 1;
     StoreArguments(in, 1);
-    // The function (a constant head is an immediate).
-    if (const_of_[in.args[0]] != nullptr) {
-      a_.mov(kScratch, Imm(static_cast<int64_t>(const_of_[in.args[0]]->imm)));
+    Oop known = in.imm2;
+    bool known_expr = known != kNil && Is(known, kExprType) && SlotCount(known) == expr::kSlots;
+    // The function (a constant head is an immediate; one that is the known Expr goes straight to
+    // rsi).
+    const ir::Instr* constant_head = const_of_[in.args[0]];
+    bool head_in_rsi = known_expr && constant_head != nullptr && constant_head->imm == known;
+    if (head_in_rsi) {
+      a_.mov(x86::rsi, Imm(static_cast<int64_t>(known)));
+    } else if (constant_head != nullptr) {
+      a_.mov(kScratch, Imm(static_cast<int64_t>(constant_head->imm)));
     } else {
       LoadInto(kScratch, in.args[0]);
     }
@@ -590,17 +619,18 @@ class X64Emitter {
       ReloadSlots();
       a_.jmp(done);
     };
-    Oop known = in.imm2;
-    if (known != kNil && Is(known, kExprType) && SlotCount(known) == expr::kSlots) {
+    if (known_expr) {
       // The Expr the global held (checked before the operands): its entry, when compiled.
       a_.mov(x86::rdi, kVm);
-      a_.mov(x86::rsi, kScratch);
+      if (!head_in_rsi) a_.mov(x86::rsi, kScratch);
       a_.lea(x86::rdx, BufferSlot(0));
       a_.mov(x86::ecx, Imm(argc));
-      if (known == f_.expr) {
+      if (self_entry_used_ && IsDirectSelfCall(f_, in)) {
+        a_.call(self_entry_);  // self-recursion past the arity check
+      } else if (known == f_.expr) {
         a_.call(entry_);  // self-recursion: this very code
       } else {
-        a_.mov(x86::rax, x86::qword_ptr(kScratch, SlotOffset(expr::kEntry)));
+        a_.mov(x86::rax, x86::qword_ptr(x86::rsi, SlotOffset(expr::kEntry)));
         a_.test(x86::rax, x86::rax);
         a_.jz(slow);
         a_.call(x86::rax);
@@ -798,10 +828,23 @@ class X64Emitter {
     bool arithmetic = op == PrimitiveOp::kAdd || op == PrimitiveOp::kSub || op == PrimitiveOp::kMul;
     x86::Gp a = kScratch;
     x86::Gp b = kScratch2;
+    // + and - compute straight into the result's register when it holds neither operand (the
+    // general case still needs them); otherwise in scratch, then moved.
+    x86::Gp sum = kScratch;
+    if ((op == PrimitiveOp::kAdd || op == PrimitiveOp::kSub) && in.result != ir::kNoValue &&
+        InRegister(in.result) && !const_a) {
+      x86::Gp r = RegisterOf(in.result);
+      bool clashes = false;
+      for (ir::ValueId v : in.args) {
+        if (InRegister(v) && RegisterOf(v).id() == r.id()) clashes = true;
+      }
+      if (!clashes) sum = r;
+    }
     if (const_a) {
       a_.mov(kScratch, Imm(imm_a));
     } else if (arithmetic) {
-      LoadInto(kScratch, in.args[0]);
+      LoadInto(sum, in.args[0]);
+      a = sum;  // the copy require_fixnums tests
     } else {
       a = Use(in.args[0], kScratch);
     }
@@ -829,25 +872,25 @@ class X64Emitter {
       case PrimitiveOp::kAdd:
         require_fixnums();
         if (const_b) {
-          a_.add(kScratch, Imm(imm_b - 1));  // (2x+1) + (2y+1) - 1
+          a_.add(sum, Imm(imm_b - 1));  // (2x+1) + (2y+1) - 1
         } else {
-          a_.sub(kScratch, Imm(1));
-          a_.add(kScratch, b);
+          a_.sub(sum, Imm(1));
+          a_.add(sum, b);
         }
         a_.jo(slow);
-        StoreResult(result, kScratch);
+        StoreResult(result, sum);
         break;
       case PrimitiveOp::kSub:
         require_fixnums();
         if (const_b) {
-          a_.sub(kScratch, Imm(imm_b - 1));  // (2x+1) - (2y+1) + 1
+          a_.sub(sum, Imm(imm_b - 1));  // (2x+1) - (2y+1) + 1
           a_.jo(slow);
         } else {
-          a_.sub(kScratch, b);
+          a_.sub(sum, b);
           a_.jo(slow);
-          a_.or_(kScratch, Imm(1));
+          a_.or_(sum, Imm(1));
         }
-        StoreResult(result, kScratch);
+        StoreResult(result, sum);
         break;
       case PrimitiveOp::kMul:
         require_fixnums();
@@ -980,6 +1023,8 @@ class X64Emitter {
   std::vector<int> saved_;                       // registers the prologue pushes
   std::vector<std::function<void()>> deferred_;  // out-of-line code, emitted after the blocks
   Label entry_;
+  Label self_entry_;              // bound only when self_entry_used_
+  bool self_entry_used_ = false;
   int32_t buffer_offset_ = 0, frame_offset_ = 0, slots_offset_ = 0, spill_offset_ = 0;
   int32_t frame_size_ = 0;
   Label error_, epilogue_;
