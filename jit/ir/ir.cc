@@ -1,5 +1,7 @@
 #include "jit/ir/ir.h"
 
+#include <iterator>
+
 namespace maru::jit::ir {
 
 const char* OpcodeName(Opcode op) {
@@ -31,8 +33,11 @@ const char* OpcodeName(Opcode op) {
 }
 
 const char* PrimitiveOpName(PrimitiveOp op) {
-  static const char* const kNames[] = {"+", "-", "*", "<", "<=", ">", ">=", "=", "!=",
-                                       "car", "cdr", "not", "pair?"};
+  static const char* const kNames[] = {
+      "+",  "-",  "*",  "<",        "<=",           ">",         ">=",     "=", "!=", "car", "cdr",
+      "not", "pair?", "&", "|", "^", "~", "<<", ">>", "array-at", "set-array-at", "string-at",
+      "type-of"};
+  static_assert(std::size(kNames) == static_cast<size_t>(PrimitiveOp::kCount));
   return kNames[static_cast<int>(op)];
 }
 

@@ -61,6 +61,8 @@ enum class Opcode : uint8_t {
 // Inline fast paths for core primitives (their general case calls the primitive).
 enum class PrimitiveOp : uint8_t {
   kAdd, kSub, kMul, kLt, kLe, kGt, kGe, kEq, kNe, kCar, kCdr, kNot, kPairP,
+  kBitAnd, kBitOr, kBitXor, kBitNot, kShl, kShr,  // & | ^ ~ << >>
+  kArrayAt, kSetArrayAt, kStringAt, kTypeOf,
   kCount
 };
 

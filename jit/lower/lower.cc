@@ -27,6 +27,10 @@ constexpr PrimitiveInfo kPrimitives[] = {
     {">=", PrimitiveOp::kGe, 2},   {"=", PrimitiveOp::kEq, 2},      {"!=", PrimitiveOp::kNe, 2},
     {"car", PrimitiveOp::kCar, 1}, {"cdr", PrimitiveOp::kCdr, 1},   {"not", PrimitiveOp::kNot, 1},
     {"pair?", PrimitiveOp::kPairP, 1},
+    {"&", PrimitiveOp::kBitAnd, 2},  {"|", PrimitiveOp::kBitOr, 2},    {"^", PrimitiveOp::kBitXor, 2},
+    {"~", PrimitiveOp::kBitNot, 1},  {"<<", PrimitiveOp::kShl, 2},     {">>", PrimitiveOp::kShr, 2},
+    {"array-at", PrimitiveOp::kArrayAt, 2},   {"set-array-at", PrimitiveOp::kSetArrayAt, 3},
+    {"string-at", PrimitiveOp::kStringAt, 2}, {"type-of", PrimitiveOp::kTypeOf, 1},
 };
 
 class Lowerer {

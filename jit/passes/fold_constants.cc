@@ -1,6 +1,7 @@
 // Constant folding: an inline primitive whose operands are all constants becomes a constant when
 // its value cannot depend on anything else: fixnum arithmetic that stays a fixnum, comparisons
-// of fixnums, `not`, `pair?`, and car/cdr of (). The guard before a primitive guarantees the
+// and bitwise operations (but <<) of fixnums, `not`, `pair?`, car/cdr of (), and the type of
+// () or a fixnum. The guard before a primitive guarantees the
 // core primitive is what runs, so its result is known. Quoted pairs are mutable: car/cdr of one is
 // never folded.
 #include <optional>
@@ -28,6 +29,12 @@ std::optional<Oop> Fold(PrimitiveOp op, const std::vector<Oop>& x) {
     case PrimitiveOp::kCdr:
       if (x[0] == kNil) return kNil;
       return std::nullopt;
+    case PrimitiveOp::kBitNot:
+      if (!IsFixnum(x[0])) return std::nullopt;
+      return MakeFixnum(~FixnumValue(x[0]));
+    case PrimitiveOp::kTypeOf:
+      if (x[0] != kNil && !IsFixnum(x[0])) return std::nullopt;  // heap objects may change type
+      return MakeFixnum(TypeOf(x[0]));
     default:
       break;
   }
@@ -56,6 +63,14 @@ std::optional<Oop> Fold(PrimitiveOp op, const std::vector<Oop>& x) {
       return Truth(a == b);
     case PrimitiveOp::kNe:
       return Truth(a != b);
+    case PrimitiveOp::kBitAnd:
+      return MakeFixnum(a & b);
+    case PrimitiveOp::kBitOr:
+      return MakeFixnum(a | b);
+    case PrimitiveOp::kBitXor:
+      return MakeFixnum(a ^ b);
+    case PrimitiveOp::kShr:
+      return MakeFixnum(a >> (b & 63));
     default:
       return std::nullopt;
   }

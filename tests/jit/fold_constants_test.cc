@@ -16,6 +16,42 @@ class FoldConstantsTest : public IrTextTest {
   void Unchanged(const std::string& in) { ExpectUnchanged(FoldConstants, in); }
 };
 
+// Bitwise operations of fixnums stay fixnums (but << may leave the range: never folded); type-of
+// is folded for () and fixnums only (a heap object's type can change).
+TEST_F(FoldConstantsTest, BitwiseOperationsAndTypeOf) {
+  Expect(
+      "function f level=1 slots=0 params=()\n"
+      "b0:\n"
+      "  v0 = const 12\n"
+      "  v1 = const -7\n"
+      "  v2 = prim.& v0, v1\n"
+      "  v3 = prim.| v0, v1\n"
+      "  v4 = prim.^ v0, v1\n"
+      "  v5 = prim.~ v0\n"
+      "  v6 = prim.>> v1, v0\n"
+      "  v7 = prim.<< v0, v0\n"
+      "  v8 = prim.type-of v0\n"
+      "  v9 = const 'sym\n"
+      "  v10 = prim.type-of v9\n"
+      "  v11 = call v2(v3, v4, v5, v6, v7, v8, v10)\n"
+      "  return v11\n",
+      "function f level=1 slots=0 params=()\n"
+      "b0:\n"
+      "  v0 = const 12\n"
+      "  v1 = const -7\n"
+      "  v2 = const 8\n"
+      "  v3 = const -3\n"
+      "  v4 = const -11\n"
+      "  v5 = const -13\n"
+      "  v6 = const -1\n"
+      "  v7 = prim.<< v0, v0\n"
+      "  v8 = const 2\n"
+      "  v9 = const 'sym\n"
+      "  v10 = prim.type-of v9\n"
+      "  v11 = call v2(v3, v4, v5, v6, v7, v8, v10)\n"
+      "  return v11\n");
+}
+
 TEST_F(FoldConstantsTest, ArithmeticAndComparisonsOfFixnums) {
   Expect(
       "function f level=1 slots=0 params=()\n"

@@ -157,6 +157,8 @@ TEST(OpcodeTest, ClassesOfOpcodes) {
   EXPECT_FALSE(ir::MayFail(Opcode::kConst));
   EXPECT_STREQ(ir::OpcodeName(Opcode::kPrimitive), "prim");
   EXPECT_STREQ(ir::PrimitiveOpName(ir::PrimitiveOp::kPairP), "pair?");
+  EXPECT_STREQ(ir::PrimitiveOpName(ir::PrimitiveOp::kShr), ">>");
+  EXPECT_STREQ(ir::PrimitiveOpName(ir::PrimitiveOp::kTypeOf), "type-of");
 }
 
 // --- Printer --------------------------------------------------------------------------------

@@ -90,6 +90,16 @@ const char* const kCorpus[] = {
     "  v12 = call v3(v5, v6, v7, v8)\n"
     "  v13 = globalis @car, #subr\n"
     "  v14 = guardshold\n"
+    "  v15 = prim.& v5, v6\n"
+    "  v16 = prim.| v5, v6\n"
+    "  v17 = prim.^ v5, v6\n"
+    "  v18 = prim.~ v5\n"
+    "  v19 = prim.<< v5, v6\n"
+    "  v20 = prim.>> v5, v6\n"
+    "  v21 = prim.array-at v5, v6\n"
+    "  v22 = prim.set-array-at v5, v6, v7\n"
+    "  v23 = prim.string-at v8, v6\n"
+    "  v24 = prim.type-of v8\n"
     "  return v12\n",
 
     // Only a rest parameter; a loop whose header has parameters (jumps with several arguments).

@@ -854,6 +854,11 @@ class A64Emitter {
     auto op = static_cast<PrimitiveOp>(in.aux);
     Label slow = a_.newLabel();
     Label done = a_.newLabel();
+    if (op >= PrimitiveOp::kBitAnd) {
+      EmitBitOrAccessPrimitive(in, slow);
+      EmitPrimitiveGeneralCase(in, nullptr, slow, done);
+      return;
+    }
     bool const_a = IsFixnumConstant(in.args[0]);
     bool const_b = in.args.size() > 1 && IsFixnumConstant(in.args[1]);
     int64_t imm_b = const_b ? ConstantWord(in.args[1]) : 0;
@@ -990,11 +995,18 @@ class A64Emitter {
         StoreResult(result, a64::xzr);
         break;
       }
-      case PrimitiveOp::kCount:
+      default:
         break;
     }
-    // The general case, out of line: the primitive itself (the global was checked before the
-    // operands were evaluated) with the arguments.
+    EmitPrimitiveGeneralCase(in, branch, slow, done);
+  }
+
+  // The general case of an inline primitive, out of line (from `slow`): the primitive itself (the
+  // global was checked before the operands were evaluated) with the arguments. The fast path
+  // ends at `done`, bound here.
+  void EmitPrimitiveGeneralCase(const ir::Instr& in, const ir::Instr* branch, const Label& slow,
+                                const Label& done) {
+    auto op = static_cast<PrimitiveOp>(in.aux);
     const ir::Instr* instr = &in;
     deferred_.push_back([this, instr, branch, op, slow, done] {
       a_.bind(slow);
@@ -1017,6 +1029,138 @@ class A64Emitter {
       a_.b(done);
     });
     if (branch == nullptr || !IsComparison(op)) a_.bind(done);
+  }
+
+  // An operand in `r`: a constant as an immediate, else from its register or spill slot.
+  void LoadOperand(const a64::GpX& r, ir::ValueId v) {
+    if (IsFixnumConstant(v)) {
+      MoveImmediate(r, static_cast<uint64_t>(ConstantWord(v)));
+    } else {
+      LoadInto(r, v);
+    }
+  }
+
+  // Branches to `slow` unless r holds a fixnum (a constant fixnum operand is not tested).
+  void RequireFixnum(const a64::GpX& r, ir::ValueId v, const Label& slow) {
+    if (IsFixnumConstant(v) && IsFixnum(static_cast<Oop>(ConstantWord(v)))) return;
+    a_.tst(r, Imm(1));
+    a_.b(CondCode::kEQ, slow);
+  }
+
+  // r = 2r + 1: a fixnum from a value known to fit.
+  void Tag(const a64::GpX& r) {
+    a_.lsl(r, r, Imm(1));
+    a_.orr(r, r, Imm(1));
+  }
+
+  // Bitwise operations, array and string elements, type-of: the fast path for fixnums and
+  // in-range indices, computed in the scratch registers x16/x17 (and x15; the operands stay where
+  // they are for the general case).
+  void EmitBitOrAccessPrimitive(const ir::Instr& in, const Label& slow) {
+    auto op = static_cast<PrimitiveOp>(in.aux);
+    const ir::ValueId x = in.args[0];
+    LoadOperand(kScratch, x);
+    switch (op) {
+      case PrimitiveOp::kBitAnd:
+      case PrimitiveOp::kBitOr:
+      case PrimitiveOp::kBitXor: {
+        ir::ValueId y = in.args[1];
+        LoadOperand(kScratch2, y);
+        RequireFixnum(kScratch, x, slow);
+        RequireFixnum(kScratch2, y, slow);
+        // Tagged: (2a+1) & (2b+1) = 2(a&b)+1, the same for |; ^ clears the tag.
+        if (op == PrimitiveOp::kBitAnd) a_.and_(kScratch, kScratch, kScratch2);
+        if (op == PrimitiveOp::kBitOr) a_.orr(kScratch, kScratch, kScratch2);
+        if (op == PrimitiveOp::kBitXor) {
+          a_.eor(kScratch, kScratch, kScratch2);
+          a_.orr(kScratch, kScratch, Imm(1));
+        }
+        break;
+      }
+      case PrimitiveOp::kBitNot:
+        RequireFixnum(kScratch, x, slow);
+        a_.mvn(kScratch, kScratch);  // -(2a+1)-1 = 2(~a): tag it again
+        a_.orr(kScratch, kScratch, Imm(1));
+        break;
+      case PrimitiveOp::kShl:
+      case PrimitiveOp::kShr: {
+        ir::ValueId n = in.args[1];
+        LoadOperand(kScratch2, n);
+        RequireFixnum(kScratch, x, slow);
+        RequireFixnum(kScratch2, n, slow);
+        // Register shifts take the count modulo 64, as the primitives do.
+        a_.asr(kScratch2, kScratch2, Imm(1));
+        a_.asr(kScratch, kScratch, Imm(1));
+        if (op == PrimitiveOp::kShr) {
+          a_.asr(kScratch, kScratch, kScratch2);
+        } else {
+          // 64-bit wrap, then a boxed Long (the general case) when it leaves the fixnum range.
+          a_.lsl(kScratch, kScratch, kScratch2);
+          a_.lsl(kScratch3, kScratch, Imm(1));
+          a_.asr(kScratch3, kScratch3, Imm(1));
+          a_.cmp(kScratch3, kScratch);
+          a_.b(CondCode::kNE, slow);
+        }
+        Tag(kScratch);
+        break;
+      }
+      case PrimitiveOp::kArrayAt:
+      case PrimitiveOp::kSetArrayAt:
+      case PrimitiveOp::kStringAt: {
+        ir::ValueId i = in.args[1];
+        bool is_string = op == PrimitiveOp::kStringAt;
+        LoadOperand(kScratch2, i);
+        RequireObject(kScratch, slow);
+        CompareType(kScratch, is_string ? kStringType : kArrayType);
+        a_.b(CondCode::kNE, slow);
+        RequireFixnum(kScratch2, i, slow);
+        // Tagged indices compare like their values; unsigned, a negative one is out of range.
+        a_.ldr(kScratch3,
+               a64::ptr(kScratch, SlotOffset(is_string ? string::kSize : array::kSize)));
+        a_.cmp(kScratch2, kScratch3);
+        a_.b(CondCode::kHS, slow);
+        a_.lsr(kScratch3, kScratch2, Imm(1));  // the index
+        if (is_string) {
+          // 32-bit signed characters.
+          a_.ldr(kScratch, a64::ptr(kScratch, SlotOffset(string::kBits)));
+          a_.ldrsw(kScratch, a64::ptr(kScratch, kScratch3, asmjit::arm::lsl(2)));
+          Tag(kScratch);
+          break;
+        }
+        // Element i of the storage: after its header, at 8 + 8i.
+        a_.ldr(kScratch, a64::ptr(kScratch, SlotOffset(array::kStorage)));
+        a_.add(kScratch, kScratch, kScratch3, asmjit::arm::lsl(3));
+        if (op == PrimitiveOp::kArrayAt) {
+          a_.ldr(kScratch, a64::ptr(kScratch, 8));
+          break;
+        }
+        LoadOperand(kScratch2, in.args[2]);
+        a_.str(kScratch2, a64::ptr(kScratch, 8));
+        StoreResult(in.result, kScratch2);  // the value stored
+        return;
+      }
+      case PrimitiveOp::kTypeOf: {
+        Label object = a_.newLabel(), known = a_.newLabel(), not_nil = a_.newLabel();
+        a_.tbz(kScratch, 0, object);
+        MoveImmediate(kScratch, MakeFixnum(kLongType));
+        a_.b(known);
+        a_.bind(object);
+        a_.tst(kScratch, Imm(7));
+        a_.b(CondCode::kNE, slow);
+        a_.cbnz(kScratch, not_nil);
+        MoveImmediate(kScratch, MakeFixnum(kUndefinedType));
+        a_.b(known);
+        a_.bind(not_nil);
+        a_.ldr(kScratch.w(), a64::ptr(kScratch));
+        Tag(kScratch);
+        a_.bind(known);
+        break;
+      }
+      default:
+        a_.b(slow);
+        return;
+    }
+    StoreResult(in.result, kScratch);
   }
 
   // The stub for calls to `known` when it is a foreign Subr with a stub, else nullptr.

@@ -820,6 +820,11 @@ class X64Emitter {
     auto op = static_cast<PrimitiveOp>(in.aux);
     Label slow = a_.newLabel();
     Label done = a_.newLabel();
+    if (op >= PrimitiveOp::kBitAnd) {
+      EmitBitOrAccessPrimitive(in, slow);
+      EmitPrimitiveGeneralCase(in, nullptr, slow, done);
+      return;
+    }
     int64_t imm_a = 0, imm_b = 0;
     bool const_a = Immediate(in.args[0], &imm_a);
     bool const_b = in.args.size() > 1 && Immediate(in.args[1], &imm_b);
@@ -973,11 +978,18 @@ class X64Emitter {
         StoreResult(result, kScratch);
         break;
       }
-      case PrimitiveOp::kCount:
+      default:
         break;
     }
-    // The general case, out of line: the primitive itself (the global was checked before the
-    // operands were evaluated) with the arguments.
+    EmitPrimitiveGeneralCase(in, branch, slow, done);
+  }
+
+  // The general case of an inline primitive, out of line (from `slow`): the primitive itself (the
+  // global was checked before the operands were evaluated) with the arguments. The fast path
+  // ends at `done`, bound here.
+  void EmitPrimitiveGeneralCase(const ir::Instr& in, const ir::Instr* branch, const Label& slow,
+                                const Label& done) {
+    auto op = static_cast<PrimitiveOp>(in.aux);
     const ir::Instr* instr = &in;
     deferred_.push_back([this, instr, branch, op, slow, done] {
       a_.bind(slow);
@@ -1001,6 +1013,140 @@ class X64Emitter {
       a_.jmp(done);
     });
     if (branch == nullptr || !IsComparison(op)) a_.bind(done);
+  }
+
+  // An operand in `r`: a constant as an immediate, else from its register or spill slot.
+  void LoadOperand(const x86::Gp& r, ir::ValueId v) {
+    int64_t imm;
+    if (Immediate(v, &imm)) {
+      a_.mov(r, Imm(imm));
+    } else {
+      LoadInto(r, v);
+    }
+  }
+
+  // Jumps to `slow` unless r holds a fixnum (a constant fixnum operand is not tested).
+  void RequireFixnum(const x86::Gp& r, ir::ValueId v, const Label& slow) {
+    int64_t imm;
+    if (Immediate(v, &imm) && IsFixnum(static_cast<Oop>(imm))) return;
+    a_.test(r.r8(), Imm(1));
+    a_.jz(slow);
+  }
+
+  // Jumps to `slow` unless r holds an object of the given type.
+  void RequireType(const x86::Gp& r, uint32_t type, const Label& slow) {
+    RequireObject(r, slow);
+    a_.cmp(x86::dword_ptr(r), Imm(type));
+    a_.jne(slow);
+  }
+
+  // Bitwise operations, array and string elements, type-of: the fast path for fixnums and
+  // in-range indices, computed in the scratch registers (the operands stay where they are for
+  // the general case). Shifts are inline only by a constant count.
+  void EmitBitOrAccessPrimitive(const ir::Instr& in, const Label& slow) {
+    auto op = static_cast<PrimitiveOp>(in.aux);
+    const ir::ValueId x = in.args[0];
+    LoadOperand(kScratch, x);
+    switch (op) {
+      case PrimitiveOp::kBitAnd:
+      case PrimitiveOp::kBitOr:
+      case PrimitiveOp::kBitXor: {
+        ir::ValueId y = in.args[1];
+        LoadOperand(kScratch2, y);
+        RequireFixnum(kScratch, x, slow);
+        RequireFixnum(kScratch2, y, slow);
+        // Tagged: (2a+1) & (2b+1) = 2(a&b)+1, the same for |; ^ clears the tag.
+        if (op == PrimitiveOp::kBitAnd) a_.and_(kScratch, kScratch2);
+        if (op == PrimitiveOp::kBitOr) a_.or_(kScratch, kScratch2);
+        if (op == PrimitiveOp::kBitXor) {
+          a_.xor_(kScratch, kScratch2);
+          a_.or_(kScratch, Imm(1));
+        }
+        break;
+      }
+      case PrimitiveOp::kBitNot:
+        RequireFixnum(kScratch, x, slow);
+        a_.xor_(kScratch, Imm(-2));  // every bit but the tag
+        break;
+      case PrimitiveOp::kShl:
+      case PrimitiveOp::kShr: {
+        int64_t count;
+        if (!Immediate(in.args[1], &count) || !IsFixnum(static_cast<Oop>(count))) {
+          a_.jmp(slow);
+          return;
+        }
+        int shift = static_cast<int>(FixnumValue(static_cast<Oop>(count)) & 63);
+        RequireFixnum(kScratch, x, slow);
+        a_.sar(kScratch, Imm(1));
+        if (op == PrimitiveOp::kShr) {
+          if (shift > 0) a_.sar(kScratch, Imm(shift));
+        } else {
+          // 64-bit wrap, then a boxed Long (the general case) when it leaves the fixnum range.
+          if (shift > 0) a_.shl(kScratch, Imm(shift));
+          a_.lea(kScratch2, x86::ptr(kScratch, kScratch, 0));
+          a_.sar(kScratch2, Imm(1));
+          a_.cmp(kScratch2, kScratch);
+          a_.jne(slow);
+        }
+        a_.lea(kScratch, x86::ptr(kScratch, kScratch, 0, 1));
+        break;
+      }
+      case PrimitiveOp::kArrayAt:
+      case PrimitiveOp::kSetArrayAt:
+      case PrimitiveOp::kStringAt: {
+        ir::ValueId i = in.args[1];
+        bool is_string = op == PrimitiveOp::kStringAt;
+        LoadOperand(kScratch2, i);
+        RequireType(kScratch, is_string ? kStringType : kArrayType, slow);
+        RequireFixnum(kScratch2, i, slow);
+        // Tagged indices compare like their values; unsigned, a negative one is out of range.
+        a_.cmp(kScratch2,
+               x86::qword_ptr(kScratch, SlotOffset(is_string ? string::kSize : array::kSize)));
+        a_.jae(slow);
+        if (is_string) {
+          // 32-bit signed characters: element i at chars + 4i = chars + 2(2i+1) - 2.
+          a_.mov(kScratch, x86::qword_ptr(kScratch, SlotOffset(string::kBits)));
+          a_.movsxd(kScratch, x86::dword_ptr(kScratch, kScratch2, 1, -2));
+          a_.lea(kScratch, x86::ptr(kScratch, kScratch, 0, 1));
+          break;
+        }
+        // Element i of the storage at 8 + 8i = 4(2i+1) + 4.
+        a_.mov(kScratch, x86::qword_ptr(kScratch, SlotOffset(array::kStorage)));
+        if (op == PrimitiveOp::kArrayAt) {
+          a_.mov(kScratch, x86::qword_ptr(kScratch, kScratch2, 2, 4));
+          break;
+        }
+        a_.lea(kScratch, x86::ptr(kScratch, kScratch2, 2, 4));
+        LoadOperand(kScratch2, in.args[2]);
+        a_.mov(x86::qword_ptr(kScratch), kScratch2);
+        StoreResult(in.result, kScratch2);  // the value stored
+        return;
+      }
+      case PrimitiveOp::kTypeOf: {
+        Label object = a_.newLabel(), known = a_.newLabel();
+        a_.test(kScratch.r8(), Imm(1));
+        a_.jz(object);
+        a_.mov(kScratch, Imm(static_cast<int64_t>(MakeFixnum(kLongType))));
+        a_.jmp(known);
+        a_.bind(object);
+        a_.test(kScratch.r8(), Imm(7));
+        a_.jnz(slow);
+        Label not_nil = a_.newLabel();
+        a_.test(kScratch, kScratch);
+        a_.jnz(not_nil);
+        a_.mov(kScratch, Imm(static_cast<int64_t>(MakeFixnum(kUndefinedType))));
+        a_.jmp(known);
+        a_.bind(not_nil);
+        a_.mov(kScratch.r32(), x86::dword_ptr(kScratch));
+        a_.lea(kScratch, x86::ptr(kScratch, kScratch, 0, 1));
+        a_.bind(known);
+        break;
+      }
+      default:
+        a_.jmp(slow);
+        return;
+    }
+    StoreResult(in.result, kScratch);
   }
 
   // The stub for calls to `known` when it is a foreign Subr with a stub, else nullptr.
