@@ -67,7 +67,22 @@ GuardRecord* MakeGuardRecord(Vm& vm, ir::Function& f) {
   return record;
 }
 
-// Every object f's code names, in collector memory (nullptr when out of memory).
+// A ClosureSite for every lambda of f (ir kClosure aux). False when out of memory.
+bool MakeClosureSites(ir::Function& f) {
+  for (ir::Block& b : f.blocks) {
+    for (ir::Instr& in : b.instrs) {
+      if (in.op != ir::Opcode::kClosure) continue;
+      auto* site = static_cast<ClosureSite*>(GC_MALLOC(sizeof(ClosureSite)));
+      if (site == nullptr) return false;
+      site->info = site->entry = site->last = kNil;
+      in.aux = static_cast<int64_t>(reinterpret_cast<uintptr_t>(site));
+    }
+  }
+  return true;
+}
+
+// Every object f's code names (closure sites included), in collector memory (nullptr when out
+// of memory).
 Oop* CollectConstants(const ir::Function& f) {
   std::vector<Oop> objects;
   for (const ir::Block& b : f.blocks) {
@@ -75,6 +90,7 @@ Oop* CollectConstants(const ir::Function& f) {
       for (Oop o : {in.imm, in.imm2, in.form}) {
         if (IsObject(o)) objects.push_back(o);
       }
+      if (in.op == ir::Opcode::kClosure && in.aux != 0) objects.push_back(static_cast<Oop>(in.aux));
     }
   }
   auto* array = static_cast<Oop*>(GC_MALLOC(sizeof(Oop) * (objects.size() + 1)));
@@ -305,8 +321,9 @@ bool Jit::Compile(Vm& vm, Oop expr) {
   stats_.passes_us += MicrosSince(passes_start);
   if (!failure.empty()) return decline("IR verification: " + failure);
   GuardRecord* guards = MakeGuardRecord(vm, f);
+  if (guards == nullptr || !MakeClosureSites(f)) return decline("out of memory");
   Oop* constants = CollectConstants(f);
-  if (guards == nullptr || constants == nullptr) return decline("out of memory");
+  if (constants == nullptr) return decline("out of memory");
 
   if (options_.dump_ir) {
     std::string text = ir::Print(f, [&](Oop o) { return DumpForMessage(vm, o, 80); });

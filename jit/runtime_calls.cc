@@ -46,10 +46,23 @@ Oop EvalForm(Vm* vm, Oop form, Frame* frame) { return Eval(*vm, form, frame); }
 
 Oop EvalHookedAtom(Vm* vm, Oop atom) { return EvalAtom(*vm, atom, TypeOf(atom)); }
 
-Oop MakeClosure(Vm* vm, Oop operands, Frame* frame) {
+Oop MakeClosure(Vm* vm, Oop operands, Frame* frame, ClosureSite* site) {
   if (!Materialize(*vm, frame)) return vm->OutOfMemory();
   Oop e = NewExpr(kNil, operands, frame->context);
-  return e == kNil ? vm->OutOfMemory() : e;
+  if (e == kNil) return vm->OutOfMemory();
+  if (site == nullptr) return e;
+  if (site->info == kNil && site->last != kNil && Slot(site->last, expr::kInfo) != kNil) {
+    site->info = Slot(site->last, expr::kInfo);
+    site->entry = Slot(site->last, expr::kEntry);
+    site->last = kNil;
+  }
+  if (site->info != kNil) {
+    Slot(e, expr::kInfo) = site->info;
+    Slot(e, expr::kEntry) = site->entry;
+  } else {
+    site->last = e;
+  }
+  return e;
 }
 
 Oop LoadOuterVariable(Oop var, Frame* frame) { return VariableValueSlow(var, frame); }

@@ -21,8 +21,17 @@ Oop ApplyFixed(Vm* vm, Oop fixed, Oop form, Frame* frame);
 // Evaluates an encoded form with the interpreter in the compiled activation.
 Oop EvalForm(Vm* vm, Oop form, Frame* frame);
 Oop EvalHookedAtom(Vm* vm, Oop atom);
-// `lambda`: a new closure over the activation (its locals move to a heap Context first).
-Oop MakeClosure(Vm* vm, Oop operands, Frame* frame);
+// What one `lambda` site of compiled code knows about the compiled code of its closures (they
+// share their definition, hence their code): once one of them has been compiled (or declined),
+// each new closure made there gets that code at once, without asking the JIT. Collector memory.
+struct ClosureSite {
+  Oop info;   // the compiled code record (Expr kInfo) for every closure made here; nil: unknown
+  Oop entry;  // its entry (Expr kEntry)
+  Oop last;   // the latest closure made while info is unknown (watched for its compilation)
+};
+// `lambda`: a new closure over the activation (its locals move to a heap Context first). `site`
+// may be null.
+Oop MakeClosure(Vm* vm, Oop operands, Frame* frame, ClosureSite* site);
 Oop LoadOuterVariable(Oop var, Frame* frame);
 Oop StoreOuterVariable(Vm* vm, Oop var, Oop value, Frame* frame);
 Oop DefineGlobal(Vm* vm, Oop var, Oop value);

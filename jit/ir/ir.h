@@ -47,7 +47,9 @@ enum class Opcode : uint8_t {
   kPrimitive,    // args: operands; imm: the primitive's global Variable; aux: PrimitiveOp;
                  // imm2: the core Subr (called when the inline fast path does not apply; the
                  // global was checked by a kGlobalIs before the operands were evaluated)
-  kClosure,      // imm: the encoded lambda operands (Env params . body)
+  kClosure,      // imm: the encoded lambda operands (Env params . body); aux: the address of
+                 // the site's record of the lambda's compiled code (jit/runtime_calls.h
+                 // ClosureSite, set by the JIT before code generation), or 0
   kApplyFixed,   // args[0]: the Fixed; imm: the form (its operands are applied unevaluated)
   kEvalForm,     // imm: an encoded form the interpreter evaluates in this activation
   kEvalAtom,     // imm: an atom whose evaluation goes through *evaluators*

@@ -550,6 +550,7 @@ class A64Emitter {
         EmitPrimitive(in, nullptr);
         break;
       case Opcode::kClosure:
+        MoveImmediate(a64::x3, static_cast<uint64_t>(in.aux));  // the site's ClosureSite (0: none)
         CallWithFrame(Address(&MakeClosure), in.imm, in.result);
         break;
       case Opcode::kApplyFixed:

@@ -475,6 +475,7 @@ class X64Emitter {
         EmitPrimitive(in, nullptr);
         break;
       case Opcode::kClosure:
+        a_.mov(x86::rcx, Imm(in.aux));  // the site's ClosureSite (0: none)
         CallWithFrame(Address(&MakeClosure), in.imm, in.result);
         break;
       case Opcode::kApplyFixed:
