@@ -37,6 +37,7 @@ struct CompiledCode {
   // code compares against it).
   GuardRecord* guards;
   Oop* constants;
+  void* direct_entry;  // jit/backend/direct_entry.h; nullptr when none
 };
 
 // The record of f's guards (ir kGuardsHold) as they stand now, every guarded Variable marked as
@@ -74,7 +75,7 @@ bool MakeClosureSites(ir::Function& f) {
       if (in.op != ir::Opcode::kClosure) continue;
       auto* site = static_cast<ClosureSite*>(GC_MALLOC(sizeof(ClosureSite)));
       if (site == nullptr) return false;
-      site->info = site->entry = site->last = kNil;
+      site->info = site->entry = site->direct_entry = site->last = kNil;
       in.aux = static_cast<int64_t>(reinterpret_cast<uintptr_t>(site));
     }
   }
@@ -296,6 +297,7 @@ bool Jit::Compile(Vm& vm, Oop expr) {
     auto* code = static_cast<CompiledCode*>(cached->second);
     Slot(expr, expr::kInfo) = reinterpret_cast<Oop>(code);
     Slot(expr, expr::kEntry) = reinterpret_cast<Oop>(code->block.rx);
+    Slot(expr, expr::kDirectEntry) = reinterpret_cast<Oop>(code->direct_entry);
     ++stats_.cache_hits;
     return true;
   }
@@ -354,11 +356,14 @@ bool Jit::Compile(Vm& vm, Oop expr) {
   code->debugger_handle = RegisterWithDebugger(block.rx, block.size, "maru:" + f.name);
   code->guards = guards;
   code->constants = constants;
+  code->direct_entry =
+      block.direct_entry != 0 ? static_cast<uint8_t*>(block.rx) + block.direct_entry : nullptr;
   GC_register_finalizer_no_order(code, FinalizeCompiledCode, nullptr, nullptr, nullptr);
   by_defn_[defn] = code;
   live_.insert(code);
   Slot(expr, expr::kInfo) = reinterpret_cast<Oop>(code);
   Slot(expr, expr::kEntry) = reinterpret_cast<Oop>(block.rx);
+  Slot(expr, expr::kDirectEntry) = reinterpret_cast<Oop>(code->direct_entry);
   if (perf_map_ != nullptr) perf_map_->Add(block.rx, block.size, f.name);
   ++stats_.functions_compiled;
   stats_.forms_interpreted += f.interpreted_forms;

@@ -54,11 +54,13 @@ Oop MakeClosure(Vm* vm, Oop operands, Frame* frame, ClosureSite* site) {
   if (site->info == kNil && site->last != kNil && Slot(site->last, expr::kInfo) != kNil) {
     site->info = Slot(site->last, expr::kInfo);
     site->entry = Slot(site->last, expr::kEntry);
+    site->direct_entry = Slot(site->last, expr::kDirectEntry);
     site->last = kNil;
   }
   if (site->info != kNil) {
     Slot(e, expr::kInfo) = site->info;
     Slot(e, expr::kEntry) = site->entry;
+    Slot(e, expr::kDirectEntry) = site->direct_entry;
   } else {
     site->last = e;
   }
@@ -77,6 +79,11 @@ int64_t RevalidateGuards(VmHotFields* vm, GuardRecord* record) {
   }
   record->validated_epoch = vm->global_epoch;
   return 1;
+}
+
+Oop AllocatePair(Vm* vm, Oop head, Oop tail) {
+  Oop p = NewPair(head, tail);
+  return p == kNil ? vm->OutOfMemory() : p;
 }
 
 Oop DefineGlobal(Vm* vm, Oop var, Oop value) {

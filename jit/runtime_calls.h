@@ -27,6 +27,7 @@ Oop EvalHookedAtom(Vm* vm, Oop atom);
 struct ClosureSite {
   Oop info;   // the compiled code record (Expr kInfo) for every closure made here; nil: unknown
   Oop entry;  // its entry (Expr kEntry)
+  Oop direct_entry;  // and its direct entry (Expr kDirectEntry)
   Oop last;   // the latest closure made while info is unknown (watched for its compilation)
 };
 // `lambda`: a new closure over the activation (its locals move to a heap Context first). `site`
@@ -35,6 +36,8 @@ Oop MakeClosure(Vm* vm, Oop operands, Frame* frame, ClosureSite* site);
 Oop LoadOuterVariable(Oop var, Frame* frame);
 Oop StoreOuterVariable(Vm* vm, Oop var, Oop value, Frame* frame);
 Oop DefineGlobal(Vm* vm, Oop var, Oop value);
+// (cons head tail) of the core primitive: the new pair, or the out-of-memory error.
+Oop AllocatePair(Vm* vm, Oop head, Oop tail);
 void NameValueIfUnnamed(Oop value, Oop name);
 // The rest parameter's list of args[0..n).
 Oop MakeRestList(Vm* vm, const Oop* args, int64_t n);

@@ -93,7 +93,9 @@ enum : int { kSize = 0, kStorage = 1, kSlots = 2 };
 namespace expr {
 enum : int { kName = 0, kDefn = 1, kCtx = 2, kProfile = 3, kSlots = 4 };
 // Native-only words after the public slots.
-enum : int { kInfo = 4, kEntry = 5, kCalls = 6, kAllSlots = 7 };
+// kDirectEntry: compiled code's entry for calls that pass exactly the parameters in a buffer
+// sized for all slots (jit/backend/direct_entry.h), or 0.
+enum : int { kInfo = 4, kEntry = 5, kCalls = 6, kDirectEntry = 7, kAllSlots = 8 };
 }  // namespace expr
 namespace form {
 enum : int { kFunction = 0, kSymbol = 1, kSlots = 2 };

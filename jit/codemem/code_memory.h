@@ -17,6 +17,9 @@ struct CodeBlock {
   void* rx = nullptr;
   size_t size = 0;
   void* handle = nullptr;
+  // Set by the backend after installation: the offset of the function's direct entry
+  // (jit/backend/direct_entry.h), 0 when it has none.
+  size_t direct_entry = 0;
 };
 
 class CodeMemory {

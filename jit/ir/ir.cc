@@ -36,7 +36,7 @@ const char* PrimitiveOpName(PrimitiveOp op) {
   static const char* const kNames[] = {
       "+",  "-",  "*",  "<",        "<=",           ">",         ">=",     "=", "!=", "car", "cdr",
       "not", "pair?", "&", "|", "^", "~", "<<", ">>", "array-at", "set-array-at", "string-at",
-      "type-of"};
+      "type-of", "cons"};
   static_assert(std::size(kNames) == static_cast<size_t>(PrimitiveOp::kCount));
   return kNames[static_cast<int>(op)];
 }

@@ -43,7 +43,9 @@ enum class Opcode : uint8_t {
   kIsFixed,      // args[0]: value; result: t if it is a Fixed, else nil; imm2: a value known
                  // not to be a Fixed that args[0] is likely to be (or nil)
   kCall,         // args[0]: function, args[1..]: arguments; imm: the call form; imm2: the Expr
-                 // args[0] is likely to be (its entry is then called directly), or nil
+                 // args[0] is likely to be (its entry is then called directly), or nil; aux:
+                 // imm2's slot count when the call may use its direct entry, else 0
+                 // (jit/backend/direct_entry.h)
   kPrimitive,    // args: operands; imm: the primitive's global Variable; aux: PrimitiveOp;
                  // imm2: the core Subr (called when the inline fast path does not apply; the
                  // global was checked by a kGlobalIs before the operands were evaluated)
@@ -65,6 +67,7 @@ enum class PrimitiveOp : uint8_t {
   kAdd, kSub, kMul, kLt, kLe, kGt, kGe, kEq, kNe, kCar, kCdr, kNot, kPairP,
   kBitAnd, kBitOr, kBitXor, kBitNot, kShl, kShr,  // & | ^ ~ << >>
   kArrayAt, kSetArrayAt, kStringAt, kTypeOf,
+  kCons,  // a direct call of the allocator (no general case)
   kCount
 };
 

@@ -31,6 +31,7 @@ constexpr PrimitiveInfo kPrimitives[] = {
     {"~", PrimitiveOp::kBitNot, 1},  {"<<", PrimitiveOp::kShl, 2},     {">>", PrimitiveOp::kShr, 2},
     {"array-at", PrimitiveOp::kArrayAt, 2},   {"set-array-at", PrimitiveOp::kSetArrayAt, 3},
     {"string-at", PrimitiveOp::kStringAt, 2}, {"type-of", PrimitiveOp::kTypeOf, 1},
+    {"cons", PrimitiveOp::kCons, 2},
 };
 
 class Lowerer {
@@ -216,12 +217,30 @@ class Lowerer {
       result = b_.Emit(Opcode::kPrimitive, args, var, static_cast<int64_t>(prim->op), value);
     } else {
       args.insert(args.begin(), b_.Const(value));
-      result = b_.Emit(Opcode::kCall, args, form, 0, value);
+      result = b_.Emit(Opcode::kCall, args, form, DirectSlots(value, argc), value);
     }
     b_.SetForm(form);
     b_.Jump(join, {result});
     b_.SetBlock(join);
     return b_.Param(join, 0);
+  }
+
+  // The slot count of `callee` when a call with argc arguments may enter it directly
+  // (jit/backend/direct_entry.h: its parameters are its first slots and argc matches), else 0.
+  static int64_t DirectSlots(Oop callee, int argc) {
+    if (!Is(callee, kExprType) || SlotCount(callee) != expr::kSlots) return 0;
+    Oop defn = Slot(callee, expr::kDefn);
+    Oop env = Car(defn);
+    if (!IsEnv(env)) return 0;
+    int64_t nslots = EnvOffset(env);
+    int64_t i = 0;
+    Oop params = Car(Cdr(defn));
+    for (; IsPair(params); params = Slot(params, pair::kTail), ++i) {
+      Oop var = Slot(params, pair::kHead);
+      if (!IsVariable(var) || VariableIndex(var) != i) return 0;
+    }
+    if (params != kNil || i != argc || nslots < i || nslots > 4096) return 0;
+    return nslots > 0 ? nslots : 1;
   }
 
   ValueId LowerSpecial(SpecialForm k, Oop form, Oop operands) {

@@ -100,6 +100,7 @@ const char* const kCorpus[] = {
     "  v22 = prim.set-array-at v5, v6, v7\n"
     "  v23 = prim.string-at v8, v6\n"
     "  v24 = prim.type-of v8\n"
+    "  v25 = prim.cons v5, v6\n"
     "  return v12\n",
 
     // Only a rest parameter; a loop whose header has parameters (jumps with several arguments).

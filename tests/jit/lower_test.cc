@@ -6,6 +6,7 @@
 // local Variables, Fixeds) are shown dumped between braces.
 #include "jit/lower/lower.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -511,12 +512,26 @@ TEST_F(LowerTest, ComputedHeadsTestForAFixedThenCall) {
             "  return v2\n");
 }
 
+TEST_F(LowerTest, ConsAndElementAccessAreInlinePrimitives) {
+  Load("(define g (lambda (a i) (cons (array-at a i) (string-at a i))))");
+  ir::Function g = LowerGlobal("g");
+  std::vector<int64_t> ops;
+  for (const ir::Instr* in : Find(g, Opcode::kPrimitive)) ops.push_back(in->aux);
+  std::sort(ops.begin(), ops.end());
+  std::vector<int64_t> expected = {static_cast<int64_t>(ir::PrimitiveOp::kArrayAt),
+                                   static_cast<int64_t>(ir::PrimitiveOp::kStringAt),
+                                   static_cast<int64_t>(ir::PrimitiveOp::kCons)};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(ops, expected);
+  EXPECT_EQ(Find(g, Opcode::kCall).size(), 0u);
+}
+
 TEST_F(LowerTest, CallsThatAreNotFastPaths) {
   // A primitive with another arity than its fast path's, a primitive without one: direct calls of
   // the Subr. A computed head (here a call) is tested for a Fixed.
   Load(
       "(define f (lambda (x) (- x)))"
-      "(define g (lambda (x) (cons x x)))"
+      "(define g (lambda (x) (% x x)))"
       "(define h (lambda (x) ((car x) 1)))");
   EXPECT_EQ(Lowered("f"),
             "function f level=2 slots=1 params=(s0)\n"
@@ -537,7 +552,7 @@ TEST_F(LowerTest, CallsThatAreNotFastPaths) {
   EXPECT_EQ(Find(g, Opcode::kPrimitive).size(), 0u);
   ASSERT_EQ(Find(g, Opcode::kCall).size(), 1u);
   EXPECT_EQ(Find(g, Opcode::kCall)[0]->args.size(), 3u);
-  EXPECT_EQ(Find(g, Opcode::kCall)[0]->imm2, GlobalValue("cons"));
+  EXPECT_EQ(Find(g, Opcode::kCall)[0]->imm2, GlobalValue("%"));
   EXPECT_EQ(Lowered("h"),
             "function h level=2 slots=1 params=(s0)\n"
             "b0:\n"

@@ -30,7 +30,7 @@
 #include "jit/backend/backend.h"
 #include "jit/backend/block_layout.h"
 #include "jit/backend/regalloc.h"
-#include "jit/backend/self_entry.h"
+#include "jit/backend/direct_entry.h"
 #include "jit/runtime_calls.h"
 #include "runtime/heap.h"
 #include "runtime/object.h"
@@ -130,10 +130,14 @@ class A64Emitter {
         if (in.op == Opcode::kJump) max_moves = std::max<int>(max_moves, in.args.size());
       }
     }
-    // Self-calls enter past the arity check and use the caller's argument buffer as their slots
-    // (nothing is copied): the buffer must then hold every slot.
-    self_entry_used_ = UsesSelfEntry(f_);
-    if (self_entry_used_) max_args = std::max<int>(max_args, static_cast<int>(f_.nslots));
+    // Direct calls (jit/backend/direct_entry.h) leave the callee's slots in the argument buffer:
+    // it must then hold all of them.
+    for (const ir::Block& b : f_.blocks) {
+      for (const ir::Instr& in : b.instrs) {
+        max_args = std::max<int>(max_args, static_cast<int>(DirectCallSlots(in)));
+      }
+    }
+    direct_entry_used_ = HasDirectEntry(f_);
     buffer_offset_ = 0;
     frame_offset_ = 8 * max_args;
     slots_offset_ = frame_offset_ + static_cast<int32_t>(sizeof(Frame));
@@ -173,7 +177,7 @@ class A64Emitter {
       a_.mov(kVm, a64::x0);
     };
     Label common = a_.newLabel();
-    self_entry_ = a_.newLabel();
+    direct_entry_ = a_.newLabel();
     entry_ = a_.newLabel();
     a_.bind(entry_);
     enter();
@@ -242,11 +246,11 @@ class A64Emitter {
     // Slow paths, out of line so that fast paths fall through.
     for (size_t i = 0; i < deferred_.size(); ++i) deferred_[i]();
 
-    if (self_entry_used_) {
-      // Self-calls (x0 = the Vm, x1 = self, x2 = the caller's argument buffer with as many
-      // arguments as parameters, which becomes the slots). Not at the start of the code: that is
-      // the entry everybody else calls.
-      a_.bind(self_entry_);
+    if (direct_entry_used_) {
+      // The direct entry (x0 = the Vm, x1 = self, x2 = the caller's argument buffer with the
+      // arguments, which becomes the slots). Not at the start of the code: that is the entry
+      // everybody else calls.
+      a_.bind(direct_entry_);
       enter();
       a_.mov(kSlots, a64::x2);
       a_.b(common);
@@ -271,6 +275,11 @@ class A64Emitter {
     a_.ldp(kFramePointer, kLinkRegister, a64::ptr_post(a64::sp, 16));
     a_.ret(kLinkRegister);
     return true;
+  }
+
+  // Where the direct entry is in the flattened code (0: none).
+  size_t DirectEntryOffset(const asmjit::CodeHolder& code) const {
+    return direct_entry_used_ ? static_cast<size_t>(code.labelOffsetFromBase(direct_entry_)) : 0;
   }
 
  private:
@@ -685,10 +694,15 @@ class A64Emitter {
       a_.mov(a64::x1, kScratch3);
       AddressInFrame(a64::x2, buffer_offset_);
       MoveImmediate(a64::x3, argc);
-      if (self_entry_used_ && IsDirectSelfCall(f_, in)) {
-        a_.bl(self_entry_);  // self-recursion past the arity check
+      if (IsDirectSelfCall(f_, in)) {
+        a_.bl(direct_entry_);  // self-recursion past the arity check
       } else if (known == f_.expr) {
         a_.bl(entry_);  // self-recursion: this very code
+      } else if (DirectCallSlots(in) > 0) {
+        // Compiled code always has the direct entry then: none means not compiled (yet).
+        a_.ldr(kScratch, a64::ptr(a64::x1, SlotOffset(expr::kDirectEntry)));
+        a_.cbz(kScratch, slow);
+        a_.blr(kScratch);
       } else {
         a_.ldr(kScratch, a64::ptr(a64::x1, SlotOffset(expr::kEntry)));
         a_.cbz(kScratch, slow);
@@ -855,6 +869,18 @@ class A64Emitter {
     auto op = static_cast<PrimitiveOp>(in.aux);
     Label slow = a_.newLabel();
     Label done = a_.newLabel();
+    if (op == PrimitiveOp::kCons) {
+      // The allocator, directly (a call point: nothing lives in caller-saved registers here).
+      LoadOperand(kScratch, in.args[0]);
+      LoadOperand(kScratch2, in.args[1]);
+      a_.mov(a64::x0, kVm);
+      a_.mov(a64::x1, kScratch);
+      a_.mov(a64::x2, kScratch2);
+      CallRuntime(Address(&AllocatePair));
+      CheckError();
+      StoreResult(in.result, a64::x0);
+      return;
+    }
     if (op >= PrimitiveOp::kBitAnd) {
       EmitBitOrAccessPrimitive(in, slow);
       EmitPrimitiveGeneralCase(in, nullptr, slow, done);
@@ -1184,8 +1210,8 @@ class A64Emitter {
   std::vector<uint32_t> saved_;                  // registers the prologue saves
   std::vector<std::function<void()>> deferred_;  // out-of-line code, emitted after the blocks
   Label entry_;
-  Label self_entry_;  // bound only when self_entry_used_
-  bool self_entry_used_ = false;
+  Label direct_entry_;  // bound only when direct_entry_used_
+  bool direct_entry_used_ = false;
   int32_t buffer_offset_ = 0, frame_offset_ = 0, slots_offset_ = 0, spill_offset_ = 0;
   int32_t move_offset_ = 0, frame_size_ = 0;
   Label error_, epilogue_;
@@ -1211,7 +1237,8 @@ class A64Backend : public Backend {
       code.setLogger(&logger);
     }
     a64::Assembler a(&code);
-    if (!A64Emitter(f, a, options.foreign_stubs).Generate(error)) return false;
+    A64Emitter emitter(f, a, options.foreign_stubs);
+    if (!emitter.Generate(error)) return false;
     if (errors.error == asmjit::kErrorOk) code.flatten();
     if (errors.error == asmjit::kErrorOk) code.resolveUnresolvedLinks();
     // The assembly up to a failure helps to see what failed.
@@ -1221,14 +1248,18 @@ class A64Backend : public Backend {
       return false;
     }
     size_t size = code.codeSize();
-    return memory.Install(
-        f.name, size,
-        [&](uint8_t* rw, uint64_t rx) {
-          if (code.relocateToBase(rx) != asmjit::kErrorOk) return false;
-          code.copyFlattenedData(rw, size, asmjit::CopySectionFlags::kPadTargetBuffer);
-          return true;
-        },
-        out, error);
+    if (!memory.Install(
+            f.name, size,
+            [&](uint8_t* rw, uint64_t rx) {
+              if (code.relocateToBase(rx) != asmjit::kErrorOk) return false;
+              code.copyFlattenedData(rw, size, asmjit::CopySectionFlags::kPadTargetBuffer);
+              return true;
+            },
+            out, error)) {
+      return false;
+    }
+    out->direct_entry = emitter.DirectEntryOffset(code);
+    return true;
   }
 };
 

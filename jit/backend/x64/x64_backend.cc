@@ -25,7 +25,7 @@
 #include "jit/backend/backend.h"
 #include "jit/backend/block_layout.h"
 #include "jit/backend/regalloc.h"
-#include "jit/backend/self_entry.h"
+#include "jit/backend/direct_entry.h"
 #include "jit/runtime_calls.h"
 #include "runtime/heap.h"
 #include "runtime/object.h"
@@ -120,10 +120,14 @@ class X64Emitter {
         }
       }
     }
-    // Self-calls enter past the arity check and use the caller's argument buffer as their slots
-    // (nothing is copied): the buffer must then hold every slot.
-    self_entry_used_ = UsesSelfEntry(f_);
-    if (self_entry_used_) max_args = std::max<int>(max_args, static_cast<int>(f_.nslots));
+    // Direct calls (jit/backend/direct_entry.h) leave the callee's slots in the argument buffer:
+    // it must then hold all of them.
+    for (const ir::Block& b : f_.blocks) {
+      for (const ir::Instr& in : b.instrs) {
+        max_args = std::max<int>(max_args, static_cast<int>(DirectCallSlots(in)));
+      }
+    }
+    direct_entry_used_ = HasDirectEntry(f_);
     buffer_offset_ = 0;
     frame_offset_ = 8 * max_args;
     slots_offset_ = frame_offset_ + static_cast<int32_t>(sizeof(Frame));
@@ -153,7 +157,7 @@ class X64Emitter {
       a_.jb(overflow);
     };
     Label common = a_.newLabel();
-    self_entry_ = a_.newLabel();
+    direct_entry_ = a_.newLabel();
     entry_ = a_.newLabel();
     a_.bind(entry_);
     enter();
@@ -234,11 +238,11 @@ class X64Emitter {
     // Slow paths, out of line so that fast paths fall through.
     for (size_t i = 0; i < deferred_.size(); ++i) deferred_[i]();
 
-    if (self_entry_used_) {
-      // Self-calls (rdi = the Vm, rsi = self, rdx = the caller's argument buffer with as many
-      // arguments as parameters, which becomes the slots). Not at the start of the code: that is
-      // the entry everybody else calls.
-      a_.bind(self_entry_);
+    if (direct_entry_used_) {
+      // The direct entry (rdi = the Vm, rsi = self, rdx = the caller's argument buffer with the
+      // arguments, which becomes the slots). Not at the start of the code: that is the entry
+      // everybody else calls.
+      a_.bind(direct_entry_);
       enter();
       a_.mov(kVm, x86::rdi);
       a_.mov(kSlots, x86::rdx);
@@ -259,6 +263,11 @@ class X64Emitter {
     for (size_t i = saved_.size(); i-- > 0;) a_.pop(x86::gpq(saved_[i]));
     a_.pop(x86::rbp);
     a_.ret();
+  }
+
+  // Where the direct entry is in the flattened code (0: none).
+  size_t DirectEntryOffset(const asmjit::CodeHolder& code) const {
+    return direct_entry_used_ ? static_cast<size_t>(code.labelOffsetFromBase(direct_entry_)) : 0;
   }
 
  private:
@@ -626,10 +635,16 @@ class X64Emitter {
       if (!head_in_rsi) a_.mov(x86::rsi, kScratch);
       a_.lea(x86::rdx, BufferSlot(0));
       a_.mov(x86::ecx, Imm(argc));
-      if (self_entry_used_ && IsDirectSelfCall(f_, in)) {
-        a_.call(self_entry_);  // self-recursion past the arity check
+      if (IsDirectSelfCall(f_, in)) {
+        a_.call(direct_entry_);  // self-recursion past the arity check
       } else if (known == f_.expr) {
         a_.call(entry_);  // self-recursion: this very code
+      } else if (DirectCallSlots(in) > 0) {
+        // Compiled code always has the direct entry then: none means not compiled (yet).
+        a_.mov(x86::rax, x86::qword_ptr(x86::rsi, SlotOffset(expr::kDirectEntry)));
+        a_.test(x86::rax, x86::rax);
+        a_.jz(slow);
+        a_.call(x86::rax);
       } else {
         a_.mov(x86::rax, x86::qword_ptr(x86::rsi, SlotOffset(expr::kEntry)));
         a_.test(x86::rax, x86::rax);
@@ -821,6 +836,18 @@ class X64Emitter {
     auto op = static_cast<PrimitiveOp>(in.aux);
     Label slow = a_.newLabel();
     Label done = a_.newLabel();
+    if (op == PrimitiveOp::kCons) {
+      // The allocator, directly (a call point: nothing lives in caller-saved registers here).
+      LoadOperand(kScratch, in.args[0]);
+      LoadOperand(kScratch2, in.args[1]);
+      a_.mov(x86::rdi, kVm);
+      a_.mov(x86::rsi, kScratch);
+      a_.mov(x86::rdx, kScratch2);
+      CallRuntime(Address(&AllocatePair));
+      CheckError();
+      StoreResult(in.result, x86::rax);
+      return;
+    }
     if (op >= PrimitiveOp::kBitAnd) {
       EmitBitOrAccessPrimitive(in, slow);
       EmitPrimitiveGeneralCase(in, nullptr, slow, done);
@@ -1170,8 +1197,8 @@ class X64Emitter {
   std::vector<int> saved_;                       // registers the prologue pushes
   std::vector<std::function<void()>> deferred_;  // out-of-line code, emitted after the blocks
   Label entry_;
-  Label self_entry_;              // bound only when self_entry_used_
-  bool self_entry_used_ = false;
+  Label direct_entry_;  // bound only when direct_entry_used_
+  bool direct_entry_used_ = false;
   int32_t buffer_offset_ = 0, frame_offset_ = 0, slots_offset_ = 0, spill_offset_ = 0;
   int32_t frame_size_ = 0;
   Label error_, epilogue_;
@@ -1197,7 +1224,8 @@ class X64Backend : public Backend {
       code.setLogger(&logger);
     }
     x86::Assembler a(&code);
-    X64Emitter(f, a, options.foreign_stubs).Generate();
+    X64Emitter emitter(f, a, options.foreign_stubs);
+    emitter.Generate();
     if (errors.error == asmjit::kErrorOk) code.flatten();
     if (errors.error == asmjit::kErrorOk) code.resolveUnresolvedLinks();
     if (errors.error != asmjit::kErrorOk) {
@@ -1206,14 +1234,18 @@ class X64Backend : public Backend {
     }
     if (options.assembly != nullptr) options.assembly->append(logger.data(), logger.dataSize());
     size_t size = code.codeSize();
-    return memory.Install(
-        f.name, size,
-        [&](uint8_t* rw, uint64_t rx) {
-          if (code.relocateToBase(rx) != asmjit::kErrorOk) return false;
-          code.copyFlattenedData(rw, size, asmjit::CopySectionFlags::kPadTargetBuffer);
-          return true;
-        },
-        out, error);
+    if (!memory.Install(
+            f.name, size,
+            [&](uint8_t* rw, uint64_t rx) {
+              if (code.relocateToBase(rx) != asmjit::kErrorOk) return false;
+              code.copyFlattenedData(rw, size, asmjit::CopySectionFlags::kPadTargetBuffer);
+              return true;
+            },
+            out, error)) {
+      return false;
+    }
+    out->direct_entry = emitter.DirectEntryOffset(code);
+    return true;
   }
 };
 
