@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -312,20 +313,73 @@ bool Jit::Compile(Vm& vm, Oop expr) {
     return decline("code memory cap reached");
   }
   auto start = std::chrono::steady_clock::now();
-  ir::Function f;
-  std::string failure = LowerExpr(vm, expr, &f);
+  // The batch: this function, then (in the dlopen kind, where each installation is a module to
+  // write and load) the known callees of its members that have no code yet, breadth first,
+  // compiled together and installed at once. In memory, installing is cheap, and callees are
+  // left to their own first calls: there a call between two compiled functions leaves no line
+  // in an error's backtrace, so compiling callees early would thin backtraces.
+  const size_t max_batch = std::string_view(memory_->kind()) == "dlopen" ? kMaxBatch : 1;
+  std::vector<BatchMember> batch(1);
+  batch[0].expr = expr;
+  std::string failure = Prepare(vm, &batch[0]);
+  if (!failure.empty()) return decline(failure);
+  for (size_t next = 0; next < batch.size() && batch.size() < max_batch; ++next) {
+    for (Oop callee : UncompiledCallees(batch[next].f)) {
+      if (batch.size() >= max_batch) break;
+      Oop callee_defn = Slot(callee, expr::kDefn);
+      bool member = false;
+      for (const BatchMember& m : batch) member |= Slot(m.expr, expr::kDefn) == callee_defn;
+      if (member || by_defn_.contains(callee_defn)) continue;
+      BatchMember candidate;
+      candidate.expr = callee;
+      // A callee that cannot be compiled now is left for its own first calls.
+      if (Prepare(vm, &candidate).empty()) batch.push_back(std::move(candidate));
+    }
+  }
+
+  std::vector<CodeMemory::Piece> pieces;
+  for (const BatchMember& m : batch) pieces.push_back({m.f.name, m.code.size, m.code.write});
+  std::vector<CodeBlock> blocks;
+  std::string error;
+  if (!memory_->InstallBatch(pieces, &blocks, &error)) return decline(error);
+  ++stats_.compile_batches;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Install(batch[i], blocks[i]);
+  }
+  stats_.compile_us_total += MicrosSince(start);
+  return true;
+}
+
+std::vector<Oop> Jit::UncompiledCallees(const ir::Function& f) {
+  std::vector<Oop> callees;
+  for (const ir::Block& b : f.blocks) {
+    for (const ir::Instr& in : b.instrs) {
+      Oop x = in.imm2;
+      if (in.op == ir::Opcode::kCall && Is(x, kExprType) && SlotCount(x) == expr::kSlots &&
+          Slot(x, expr::kInfo) == kNil && x != f.expr) {
+        callees.push_back(x);
+      }
+    }
+  }
+  return callees;
+}
+
+std::string Jit::Prepare(Vm& vm, BatchMember* m) {
+  auto start = std::chrono::steady_clock::now();
+  ir::Function& f = m->f;
+  std::string failure = LowerExpr(vm, m->expr, &f);
   if (failure.empty() && options_.verify) failure = ir::Verify(f);
   stats_.lower_us += MicrosSince(start);
-  if (!failure.empty()) return decline(failure);
+  if (!failure.empty()) return failure;
 
   auto passes_start = std::chrono::steady_clock::now();
   failure = RunPasses(f, options_.verify);
   stats_.passes_us += MicrosSince(passes_start);
-  if (!failure.empty()) return decline("IR verification: " + failure);
-  GuardRecord* guards = MakeGuardRecord(vm, f);
-  if (guards == nullptr || !MakeClosureSites(f)) return decline("out of memory");
-  Oop* constants = CollectConstants(f);
-  if (constants == nullptr) return decline("out of memory");
+  if (!failure.empty()) return "IR verification: " + failure;
+  m->guards = MakeGuardRecord(vm, f);
+  if (m->guards == nullptr || !MakeClosureSites(f)) return "out of memory";
+  m->constants = CollectConstants(f);
+  if (m->constants == nullptr) return "out of memory";
 
   if (options_.dump_ir) {
     std::string text = ir::Print(f, [&](Oop o) { return DumpForMessage(vm, o, 80); });
@@ -336,40 +390,44 @@ bool Jit::Compile(Vm& vm, Oop expr) {
   BackendOptions backend_options;
   if (options_.dump_asm) backend_options.assembly = &assembly;
   backend_options.foreign_stubs = foreign_stubs_.get();
-  CodeBlock block;
   std::string error;
-  bool ok = backend_->Compile(f, *memory_, backend_options, &block, &error);
+  bool ok = backend_->Generate(f, backend_options, &m->code, &error);
   stats_.codegen_us += MicrosSince(codegen_start);
-  if (!ok) return decline(error);
+  if (!ok) return error;
   if (options_.dump_asm) {
     std::fprintf(options_.dump, "--- asm %s\n%s", f.name.c_str(), assembly.c_str());
   }
+  return "";
+}
 
+void Jit::Install(const BatchMember& m, const CodeBlock& block) {
+  Oop expr = m.expr;
   auto* code = static_cast<CompiledCode*>(GC_MALLOC(sizeof(CompiledCode)));
   if (code == nullptr) {
-    memory_->Release(block);
-    return decline("out of memory");
+    // The code stays unused (released with the Jit); the function stays interpreted.
+    Slot(expr, expr::kInfo) = kExprNotCompilable;
+    ++stats_.functions_fallback;
+    ++stats_.fallback_reasons["out of memory"];
+    return;
   }
-  code->defn = defn;
+  code->defn = Slot(expr, expr::kDefn);
   code->jit = this;
   code->block = block;
-  code->debugger_handle = RegisterWithDebugger(block.rx, block.size, "maru:" + f.name);
-  code->guards = guards;
-  code->constants = constants;
+  code->debugger_handle = RegisterWithDebugger(block.rx, block.size, "maru:" + m.f.name);
+  code->guards = m.guards;
+  code->constants = m.constants;
   code->direct_entry =
-      block.direct_entry != 0 ? static_cast<uint8_t*>(block.rx) + block.direct_entry : nullptr;
+      m.code.direct_entry != 0 ? static_cast<uint8_t*>(block.rx) + m.code.direct_entry : nullptr;
   GC_register_finalizer_no_order(code, FinalizeCompiledCode, nullptr, nullptr, nullptr);
-  by_defn_[defn] = code;
+  by_defn_[code->defn] = code;
   live_.insert(code);
   Slot(expr, expr::kInfo) = reinterpret_cast<Oop>(code);
   Slot(expr, expr::kEntry) = reinterpret_cast<Oop>(block.rx);
   Slot(expr, expr::kDirectEntry) = reinterpret_cast<Oop>(code->direct_entry);
-  if (perf_map_ != nullptr) perf_map_->Add(block.rx, block.size, f.name);
+  if (perf_map_ != nullptr) perf_map_->Add(block.rx, block.size, m.f.name);
   ++stats_.functions_compiled;
-  stats_.forms_interpreted += f.interpreted_forms;
+  stats_.forms_interpreted += m.f.interpreted_forms;
   stats_.code_bytes += static_cast<int64_t>(block.size);
-  stats_.compile_us_total += MicrosSince(start);
-  return true;
 }
 
 void Jit::ReleaseCode(void* compiled) {
@@ -415,6 +473,7 @@ std::string Jit::FormatStats() const {
   line("functions_compiled", absl::StrCat(s.functions_compiled));
   line("functions_fallback", absl::StrCat(s.functions_fallback));
   line("cache_hits", absl::StrCat(s.cache_hits));
+  line("compile_batches", absl::StrCat(s.compile_batches));
   line("ffi_stubs", absl::StrCat(s.ffi_stubs));
   line("forms_interpreted", absl::StrCat(s.forms_interpreted));
   line("code_bytes", absl::StrCat(s.code_bytes));

@@ -24,6 +24,8 @@
 
 namespace maru::jit {
 
+struct GuardRecord;  // jit/runtime_calls.h
+
 enum class JitMode { kOff, kAuto, kEager };
 enum class CodeRequest { kAuto, kMemory, kDlopen };
 
@@ -60,6 +62,7 @@ struct JitStats {
   int64_t functions_compiled = 0;
   int64_t functions_fallback = 0;
   int64_t cache_hits = 0;         // Exprs that reused code compiled for the same lambda
+  int64_t compile_batches = 0;    // installations (a function and its uncompiled known callees)
   int64_t ffi_stubs = 0;  // foreign-call stubs generated (one per signature)
   int64_t forms_interpreted = 0;  // forms left to the interpreter inside compiled code
   int64_t code_bytes = 0;
@@ -91,6 +94,23 @@ class Jit : public TierUp {
 
  private:
   explicit Jit(const JitOptions& options);
+
+  // A function of a compile batch, prepared (lowered, optimised, generated) for installation.
+  struct BatchMember {
+    Oop expr = kNil;
+    ir::Function f;
+    GuardRecord* guards = nullptr;
+    Oop* constants = nullptr;
+    GeneratedCode code;
+  };
+  // The most functions compiled together (dlopen kind): the one asked for and known callees
+  // without code.
+  static constexpr size_t kMaxBatch = 8;
+  // "" when m is ready to install, else why its function cannot be compiled.
+  std::string Prepare(Vm& vm, BatchMember* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Install(const BatchMember& m, const CodeBlock& block) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The Exprs f calls directly (known values of globals) that have no code and were not declined.
+  static std::vector<Oop> UncompiledCallees(const ir::Function& f);
 
   JitOptions options_;
   int64_t threshold_;

@@ -15,10 +15,17 @@ namespace maru::bench {
 
 namespace {
 
+// jit/passes/pipeline.cc's order (a pass run twice charges both runs to its phase).
 constexpr PipelinePass kPipelinePasses[] = {
-    {"fold-constant-branches", CompilePhase::kFoldConstantBranches, jit::FoldConstantBranches},
     {"forward-slots", CompilePhase::kForwardSlots, jit::ForwardSlots},
+    {"propagate-copies", CompilePhase::kPropagateCopies, jit::PropagateCopies},
+    {"fold-constants", CompilePhase::kFoldConstants, jit::FoldConstants},
+    {"fold-constant-branches", CompilePhase::kFoldConstantBranches, jit::FoldConstantBranches},
     {"thread-jumps", CompilePhase::kThreadJumps, jit::ThreadJumps},
+    {"invert-not-branches", CompilePhase::kInvertNotBranches, jit::InvertNotBranches},
+    {"thread-jumps", CompilePhase::kThreadJumps, jit::ThreadJumps},
+    {"propagate-copies", CompilePhase::kPropagateCopies, jit::PropagateCopies},
+    {"share-guards", CompilePhase::kShareGuards, jit::ShareGuards},
     {"dead-code", CompilePhase::kDeadCode, jit::EliminateDeadCode},
 };
 
@@ -56,12 +63,20 @@ const char* CompilePhaseName(CompilePhase phase) {
   switch (phase) {
     case CompilePhase::kLower:
       return "lower";
-    case CompilePhase::kFoldConstantBranches:
-      return "fold_constant_branches";
     case CompilePhase::kForwardSlots:
       return "forward_slots";
+    case CompilePhase::kPropagateCopies:
+      return "propagate_copies";
+    case CompilePhase::kFoldConstants:
+      return "fold_constants";
+    case CompilePhase::kFoldConstantBranches:
+      return "fold_constant_branches";
     case CompilePhase::kThreadJumps:
       return "thread_jumps";
+    case CompilePhase::kInvertNotBranches:
+      return "invert_not_branches";
+    case CompilePhase::kShareGuards:
+      return "share_guards";
     case CompilePhase::kDeadCode:
       return "dead_code";
     case CompilePhase::kCodegen:

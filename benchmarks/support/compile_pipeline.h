@@ -20,14 +20,18 @@ namespace maru::bench {
 
 enum class CompilePhase : int {
   kLower,
-  kFoldConstantBranches,
   kForwardSlots,
+  kPropagateCopies,
+  kFoldConstants,
+  kFoldConstantBranches,
   kThreadJumps,
+  kInvertNotBranches,
+  kShareGuards,
   kDeadCode,
   kCodegen,  // the backend, without the installation it makes
   kInstall,  // CodeMemory::Install: copy, relocation, making the code executable (or dlopen)
 };
-inline constexpr int kCompilePhaseCount = 7;
+inline constexpr int kCompilePhaseCount = 11;
 
 // "lower", "fold_constant_branches", ..., "codegen", "install".
 const char* CompilePhaseName(CompilePhase phase);

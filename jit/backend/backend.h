@@ -2,6 +2,7 @@
 #ifndef MARU_JIT_BACKEND_BACKEND_H_
 #define MARU_JIT_BACKEND_BACKEND_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,14 +19,26 @@ struct BackendOptions {
   ffi::ForeignStubs* foreign_stubs = nullptr;
 };
 
+// A function's machine code, generated and not yet installed.
+struct GeneratedCode {
+  size_t size = 0;
+  size_t direct_entry = 0;  // offset of the direct entry (jit/backend/direct_entry.h); 0: none
+  // Copies the code into a writable view of `size` bytes that will run at `rx` (0 when the
+  // address is not known yet: the code is position independent). CodeMemory::Install's writer.
+  std::function<bool(uint8_t* rw, uint64_t rx)> write;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
   virtual const char* name() const = 0;
-  // Generates code for `f` (entry ABI: runtime/tier_up.h CompiledEntry) and installs it in
-  // `memory`. Returns false and sets *error when it cannot.
-  virtual bool Compile(const ir::Function& f, CodeMemory& memory, const BackendOptions& options,
-                       CodeBlock* out, std::string* error) = 0;
+  // Generates code for `f` (entry ABI: runtime/tier_up.h CompiledEntry). Returns false and sets
+  // *error when it cannot.
+  virtual bool Generate(const ir::Function& f, const BackendOptions& options, GeneratedCode* out,
+                        std::string* error) = 0;
+  // Generates code for `f` and installs it in `memory` (out->direct_entry included).
+  bool Compile(const ir::Function& f, CodeMemory& memory, const BackendOptions& options,
+               CodeBlock* out, std::string* error);
 };
 
 // The backend for the machine this process runs on, or nullptr when there is none.

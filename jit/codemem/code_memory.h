@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace maru::jit {
 
@@ -35,6 +36,18 @@ class CodeMemory {
   virtual bool Install(const std::string& name, size_t size,
                        const std::function<bool(uint8_t* rw, uint64_t rx)>& write,
                        CodeBlock* out, std::string* error) = 0;
+  // One function's code for InstallBatch (as Install's arguments).
+  struct Piece {
+    std::string name;
+    size_t size = 0;
+    std::function<bool(uint8_t* rw, uint64_t rx)> write;
+  };
+  // Installs the code of functions compiled together (a compile batch), all or none: `out` gets
+  // one CodeBlock per piece, and each is released on its own. The dlopen kind puts a batch in one
+  // shared object (one dlopen; the module is closed with its last function); by default each
+  // piece is installed as Install does.
+  virtual bool InstallBatch(const std::vector<Piece>& pieces, std::vector<CodeBlock>* out,
+                            std::string* error);
   // Frees installed code that can no longer run.
   virtual void Release(const CodeBlock& block) = 0;
   // Bytes of code currently installed.

@@ -1224,41 +1224,43 @@ class A64Backend : public Backend {
  public:
   const char* name() const override { return "aarch64"; }
 
-  bool Compile(const ir::Function& f, CodeMemory& memory, const BackendOptions& options,
-               CodeBlock* out, std::string* error) override {
-    asmjit::CodeHolder code;
+  bool Generate(const ir::Function& f, const BackendOptions& options, GeneratedCode* out,
+                std::string* error) override {
+    // Shared with out->write, which copies the code at installation.
+    auto code = std::make_shared<asmjit::CodeHolder>();
     asmjit::Environment environment(asmjit::Arch::kAArch64);
-    code.init(environment);
+    code->init(environment);
     ErrorCollector errors;
-    code.setErrorHandler(&errors);
+    code->setErrorHandler(&errors);
     asmjit::StringLogger logger;
     if (options.assembly != nullptr) {
       logger.addFlags(asmjit::FormatFlags::kMachineCode);
-      code.setLogger(&logger);
+      code->setLogger(&logger);
     }
-    a64::Assembler a(&code);
-    A64Emitter emitter(f, a, options.foreign_stubs);
-    if (!emitter.Generate(error)) return false;
-    if (errors.error == asmjit::kErrorOk) code.flatten();
-    if (errors.error == asmjit::kErrorOk) code.resolveUnresolvedLinks();
+    bool generated;
+    {
+      a64::Assembler a(code.get());
+      A64Emitter emitter(f, a, options.foreign_stubs);
+      generated = emitter.Generate(error);
+      if (generated && errors.error == asmjit::kErrorOk) code->flatten();
+      if (generated && errors.error == asmjit::kErrorOk) code->resolveUnresolvedLinks();
+      out->direct_entry = emitter.DirectEntryOffset(*code);
+    }
+    code->setLogger(nullptr);
+    code->resetErrorHandler();
+    if (!generated) return false;
     // The assembly up to a failure helps to see what failed.
     if (options.assembly != nullptr) options.assembly->append(logger.data(), logger.dataSize());
     if (errors.error != asmjit::kErrorOk) {
       *error = "code generation: " + errors.text;
       return false;
     }
-    size_t size = code.codeSize();
-    if (!memory.Install(
-            f.name, size,
-            [&](uint8_t* rw, uint64_t rx) {
-              if (code.relocateToBase(rx) != asmjit::kErrorOk) return false;
-              code.copyFlattenedData(rw, size, asmjit::CopySectionFlags::kPadTargetBuffer);
-              return true;
-            },
-            out, error)) {
-      return false;
-    }
-    out->direct_entry = emitter.DirectEntryOffset(code);
+    out->size = code->codeSize();
+    out->write = [code, size = out->size](uint8_t* rw, uint64_t rx) {
+      if (code->relocateToBase(rx) != asmjit::kErrorOk) return false;
+      code->copyFlattenedData(rw, size, asmjit::CopySectionFlags::kPadTargetBuffer);
+      return true;
+    };
     return true;
   }
 };

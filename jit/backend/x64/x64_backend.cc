@@ -1211,40 +1211,40 @@ class X64Backend : public Backend {
  public:
   const char* name() const override { return "x86-64"; }
 
-  bool Compile(const ir::Function& f, CodeMemory& memory, const BackendOptions& options,
-               CodeBlock* out, std::string* error) override {
-    asmjit::CodeHolder code;
+  bool Generate(const ir::Function& f, const BackendOptions& options, GeneratedCode* out,
+                std::string* error) override {
+    // Shared with out->write, which copies the code at installation.
+    auto code = std::make_shared<asmjit::CodeHolder>();
     // x86-64 whatever the host: the code generator is also tested on AArch64 hosts.
-    code.init(asmjit::Environment(asmjit::Arch::kX64));
+    code->init(asmjit::Environment(asmjit::Arch::kX64));
     ErrorCollector errors;
-    code.setErrorHandler(&errors);
+    code->setErrorHandler(&errors);
     asmjit::StringLogger logger;
     if (options.assembly != nullptr) {
       logger.addFlags(asmjit::FormatFlags::kMachineCode);
-      code.setLogger(&logger);
+      code->setLogger(&logger);
     }
-    x86::Assembler a(&code);
-    X64Emitter emitter(f, a, options.foreign_stubs);
-    emitter.Generate();
-    if (errors.error == asmjit::kErrorOk) code.flatten();
-    if (errors.error == asmjit::kErrorOk) code.resolveUnresolvedLinks();
+    {
+      x86::Assembler a(code.get());
+      X64Emitter emitter(f, a, options.foreign_stubs);
+      emitter.Generate();
+      if (errors.error == asmjit::kErrorOk) code->flatten();
+      if (errors.error == asmjit::kErrorOk) code->resolveUnresolvedLinks();
+      out->direct_entry = emitter.DirectEntryOffset(*code);
+    }
+    code->setLogger(nullptr);
+    code->resetErrorHandler();
     if (errors.error != asmjit::kErrorOk) {
       *error = "code generation: " + errors.text;
       return false;
     }
     if (options.assembly != nullptr) options.assembly->append(logger.data(), logger.dataSize());
-    size_t size = code.codeSize();
-    if (!memory.Install(
-            f.name, size,
-            [&](uint8_t* rw, uint64_t rx) {
-              if (code.relocateToBase(rx) != asmjit::kErrorOk) return false;
-              code.copyFlattenedData(rw, size, asmjit::CopySectionFlags::kPadTargetBuffer);
-              return true;
-            },
-            out, error)) {
-      return false;
-    }
-    out->direct_entry = emitter.DirectEntryOffset(code);
+    out->size = code->codeSize();
+    out->write = [code, size = out->size](uint8_t* rw, uint64_t rx) {
+      if (code->relocateToBase(rx) != asmjit::kErrorOk) return false;
+      code->copyFlattenedData(rw, size, asmjit::CopySectionFlags::kPadTargetBuffer);
+      return true;
+    };
     return true;
   }
 };
