@@ -41,9 +41,32 @@ struct CompiledCode {
   void* direct_entry;  // jit/backend/direct_entry.h; nullptr when none
 };
 
+}  // namespace
+
+CompileRoots::~CompileRoots() {
+  if (roots_ != nullptr) GC_FREE(roots_);
+}
+
+void* CompileRoots::Keep(void* p) {
+  if (p == nullptr) return nullptr;
+  if (count_ == capacity_) {
+    size_t capacity = capacity_ == 0 ? 64 : 2 * capacity_;
+    auto* grown = static_cast<void**>(GC_MALLOC_UNCOLLECTABLE(sizeof(void*) * capacity));
+    if (grown == nullptr) return nullptr;
+    for (size_t i = 0; i < count_; ++i) grown[i] = roots_[i];
+    if (roots_ != nullptr) GC_FREE(roots_);
+    roots_ = grown;
+    capacity_ = capacity;
+  }
+  roots_[count_++] = p;
+  return p;
+}
+
+namespace {
+
 // The record of f's guards (ir kGuardsHold) as they stand now, every guarded Variable marked as
 // watched, and f pointed at it. nullptr when out of memory (f then has no record).
-GuardRecord* MakeGuardRecord(Vm& vm, ir::Function& f) {
+GuardRecord* MakeGuardRecord(Vm& vm, ir::Function& f, CompileRoots& roots) {
   std::vector<Oop> pairs;
   for (const auto& [var, value] : f.shared_guards) {
     pairs.push_back(var);
@@ -56,9 +79,12 @@ GuardRecord* MakeGuardRecord(Vm& vm, ir::Function& f) {
       pairs.push_back(in.imm2);
     }
   }
-  auto* record = static_cast<GuardRecord*>(GC_MALLOC(sizeof(GuardRecord)));
+  auto* record = static_cast<GuardRecord*>(roots.Keep(GC_MALLOC(sizeof(GuardRecord))));
+  if (record == nullptr) return nullptr;
+  record->pairs = nullptr;
+  record->count = 0;
   auto* array = static_cast<Oop*>(GC_MALLOC(sizeof(Oop) * std::max<size_t>(pairs.size(), 1)));
-  if (record == nullptr || array == nullptr) return nullptr;
+  if (array == nullptr) return nullptr;
   std::copy(pairs.begin(), pairs.end(), array);
   record->pairs = array;
   record->count = static_cast<int64_t>(pairs.size() / 2);
@@ -70,11 +96,11 @@ GuardRecord* MakeGuardRecord(Vm& vm, ir::Function& f) {
 }
 
 // A ClosureSite for every lambda of f (ir kClosure aux). False when out of memory.
-bool MakeClosureSites(ir::Function& f) {
+bool MakeClosureSites(ir::Function& f, CompileRoots& roots) {
   for (ir::Block& b : f.blocks) {
     for (ir::Instr& in : b.instrs) {
       if (in.op != ir::Opcode::kClosure) continue;
-      auto* site = static_cast<ClosureSite*>(GC_MALLOC(sizeof(ClosureSite)));
+      auto* site = static_cast<ClosureSite*>(roots.Keep(GC_MALLOC(sizeof(ClosureSite))));
       if (site == nullptr) return false;
       site->info = site->entry = site->direct_entry = site->last = kNil;
       in.aux = static_cast<int64_t>(reinterpret_cast<uintptr_t>(site));
@@ -85,7 +111,7 @@ bool MakeClosureSites(ir::Function& f) {
 
 // Every object f's code names (closure sites included), in collector memory (nullptr when out
 // of memory).
-Oop* CollectConstants(const ir::Function& f) {
+Oop* CollectConstants(const ir::Function& f, CompileRoots& roots) {
   std::vector<Oop> objects;
   for (const ir::Block& b : f.blocks) {
     for (const ir::Instr& in : b.instrs) {
@@ -95,7 +121,7 @@ Oop* CollectConstants(const ir::Function& f) {
       if (in.op == ir::Opcode::kClosure && in.aux != 0) objects.push_back(static_cast<Oop>(in.aux));
     }
   }
-  auto* array = static_cast<Oop*>(GC_MALLOC(sizeof(Oop) * (objects.size() + 1)));
+  auto* array = static_cast<Oop*>(roots.Keep(GC_MALLOC(sizeof(Oop) * (objects.size() + 1))));
   if (array == nullptr) return nullptr;
   std::copy(objects.begin(), objects.end(), array);
   array[objects.size()] = kNil;
@@ -319,9 +345,10 @@ bool Jit::Compile(Vm& vm, Oop expr) {
   // left to their own first calls: there a call between two compiled functions leaves no line
   // in an error's backtrace, so compiling callees early would thin backtraces.
   const size_t max_batch = std::string_view(memory_->kind()) == "dlopen" ? kMaxBatch : 1;
+  CompileRoots roots;  // until the CompiledCode records hold what the batch allocates
   std::vector<BatchMember> batch(1);
   batch[0].expr = expr;
-  std::string failure = Prepare(vm, &batch[0]);
+  std::string failure = Prepare(vm, &batch[0], &roots);
   if (!failure.empty()) return decline(failure);
   for (size_t next = 0; next < batch.size() && batch.size() < max_batch; ++next) {
     for (Oop callee : UncompiledCallees(batch[next].f)) {
@@ -333,7 +360,7 @@ bool Jit::Compile(Vm& vm, Oop expr) {
       BatchMember candidate;
       candidate.expr = callee;
       // A callee that cannot be compiled now is left for its own first calls.
-      if (Prepare(vm, &candidate).empty()) batch.push_back(std::move(candidate));
+      if (Prepare(vm, &candidate, &roots).empty()) batch.push_back(std::move(candidate));
     }
   }
 
@@ -364,7 +391,7 @@ std::vector<Oop> Jit::UncompiledCallees(const ir::Function& f) {
   return callees;
 }
 
-std::string Jit::Prepare(Vm& vm, BatchMember* m) {
+std::string Jit::Prepare(Vm& vm, BatchMember* m, CompileRoots* roots) {
   auto start = std::chrono::steady_clock::now();
   ir::Function& f = m->f;
   std::string failure = LowerExpr(vm, m->expr, &f);
@@ -376,9 +403,9 @@ std::string Jit::Prepare(Vm& vm, BatchMember* m) {
   failure = RunPasses(f, options_.verify);
   stats_.passes_us += MicrosSince(passes_start);
   if (!failure.empty()) return "IR verification: " + failure;
-  m->guards = MakeGuardRecord(vm, f);
-  if (m->guards == nullptr || !MakeClosureSites(f)) return "out of memory";
-  m->constants = CollectConstants(f);
+  m->guards = MakeGuardRecord(vm, f, *roots);
+  if (m->guards == nullptr || !MakeClosureSites(f, *roots)) return "out of memory";
+  m->constants = CollectConstants(f, *roots);
   if (m->constants == nullptr) return "out of memory";
 
   if (options_.dump_ir) {

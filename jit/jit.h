@@ -26,6 +26,23 @@ namespace maru::jit {
 
 struct GuardRecord;  // jit/runtime_calls.h
 
+// Collector memory allocated while compiling, kept alive until the compiled code records (also
+// collector memory) reference it: the IR and the batch live in C++ memory, which the collector
+// does not scan.
+class CompileRoots {
+ public:
+  CompileRoots() = default;
+  CompileRoots(const CompileRoots&) = delete;
+  CompileRoots& operator=(const CompileRoots&) = delete;
+  ~CompileRoots();
+  // Returns p, now reachable until this object goes (nullptr when p is, or out of memory).
+  void* Keep(void* p);
+
+ private:
+  void** roots_ = nullptr;  // uncollectable, scanned
+  size_t count_ = 0, capacity_ = 0;
+};
+
 enum class JitMode { kOff, kAuto, kEager };
 enum class CodeRequest { kAuto, kMemory, kDlopen };
 
@@ -107,7 +124,8 @@ class Jit : public TierUp {
   // without code.
   static constexpr size_t kMaxBatch = 8;
   // "" when m is ready to install, else why its function cannot be compiled.
-  std::string Prepare(Vm& vm, BatchMember* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::string Prepare(Vm& vm, BatchMember* m, CompileRoots* roots)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Install(const BatchMember& m, const CodeBlock& block) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The Exprs f calls directly (known values of globals) that have no code and were not declined.
   static std::vector<Oop> UncompiledCallees(const ir::Function& f);
