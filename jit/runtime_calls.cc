@@ -81,6 +81,8 @@ int64_t RevalidateGuards(VmHotFields* vm, GuardRecord* record) {
   return 1;
 }
 
+void AddCallLine(Vm* vm, Oop form) { vm->AddCallLine(form); }
+
 Oop AllocatePair(Vm* vm, Oop head, Oop tail) {
   Oop p = NewPair(head, tail);
   return p == kNil ? vm->OutOfMemory() : p;

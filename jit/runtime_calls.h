@@ -44,6 +44,9 @@ Oop MakeRestList(Vm* vm, const Oop* args, int64_t n);
 // Reports a call with the wrong number of arguments (`nparams` fixed parameters).
 Oop ArityMismatch(Vm* vm, Oop self, const Oop* args, int64_t argc, int64_t nparams);
 Oop StackOverflow(Vm* vm);
+// An error unwinds out of a call compiled code made directly (no ActiveForm recorded it): the
+// call's line for the backtrace (Vm::AddCallLine).
+void AddCallLine(Vm* vm, Oop form);
 Oop TakeInterrupt(Vm* vm);
 
 // What a compiled function assumes about globals: each guarded Variable still holds the value it

@@ -112,6 +112,8 @@ Oop Vm::Error(std::string message) {
   error_.message = std::move(message);
   error_.backtrace.clear();
   error_.reported_by_hook = false;
+  error_.call_lines = 0;
+  error_.call_lines_elided_at = -1;
   // Reporting may run deep in the stack (a stack overflow): let it use part of the reserve.
   struct StackLimitScope {
     explicit StackLimitScope(Vm* vm) : vm(vm), saved(vm->stack_limit) {
@@ -161,9 +163,47 @@ Oop Vm::Error(std::string message) {
       line.location = "...";
     }
     line.expression = DumpForMessage(*this, a->form, kBacktraceExpressionLimit);
+    line.active = a;
     error_.backtrace.push_back(std::move(line));
   }
   return kErrorOop;
+}
+
+void Vm::AddCallLine(Oop form) {
+  if (error_.kind != Unwind::kError || error_.reported_by_hook) return;
+  std::vector<BacktraceLine>& lines = error_.backtrace;
+  if (error_.call_lines >= kBacktraceInnermost) {
+    // Deep recursion through compiled code: count the rest.
+    if (error_.call_lines_elided_at >= 0) {
+      BacktraceLine& elided = lines[static_cast<size_t>(error_.call_lines_elided_at)];
+      int64_t more = std::stoll(elided.expression.substr(1)) + 1;
+      elided.expression = "(" + std::to_string(more) + " more)";
+      return;
+    }
+  }
+  // Just before the line of the innermost form still active (the end when none is, or when that
+  // form's line was elided).
+  size_t at = lines.size();
+  if (active != nullptr) {
+    at = 0;
+    while (at < lines.size() && lines[at].active != active) ++at;
+    if (at == lines.size()) return;  // its line was elided: no place known for this one
+  }
+  BacktraceLine line;
+  if (error_.call_lines >= kBacktraceInnermost) {
+    line = {"...", "(1 more)", nullptr};
+    error_.call_lines_elided_at = static_cast<ptrdiff_t>(at);
+  } else {
+    Oop source = IsPair(form) ? SourceOf(form) : kNil;
+    if (IsPair(source) && IsString(Car(source)) && IsFixnum(Cdr(source))) {
+      line.location = StringToUtf8(Car(source)) + ":" + std::to_string(FixnumValue(Cdr(source)));
+    } else {
+      line.location = "...";
+    }
+    line.expression = DumpForMessage(*this, form, kBacktraceExpressionLimit);
+  }
+  lines.insert(lines.begin() + static_cast<ptrdiff_t>(at), std::move(line));
+  ++error_.call_lines;
 }
 
 Oop Vm::Exit(int status) {

@@ -43,6 +43,8 @@ enum class Unwind { kNone, kError, kExit };
 struct BacktraceLine {
   std::string location;    // "file:line", or "..." when the form has no source position
   std::string expression;  // the form, dumped (abbreviated when long)
+  // The ActiveForm the line was made from (identity only: it may be gone), or null.
+  const void* active = nullptr;
 };
 
 struct PendingError {
@@ -53,6 +55,10 @@ struct PendingError {
   // True when a user *backtrace* function was called for this error (the tool then omits its own
   // backtrace lines).
   bool reported_by_hook = false;
+  // Lines added by compiled code while the error unwinds (Vm::AddCallLine), and where the line
+  // counting the ones left out is (-1: none yet).
+  size_t call_lines = 0;
+  ptrdiff_t call_lines_elided_at = -1;
 };
 
 // The nine special forms.
@@ -104,6 +110,11 @@ class Vm : public VmHotFields {
   Oop Error(std::string message);
   // Records an exit request with the given status and returns kErrorOop.
   Oop Exit(int status);
+  // While an error unwinds through compiled code: the line of `form`, a call that compiled code
+  // made without the interpreter (so no ActiveForm recorded it), goes where that call stood among
+  // the active forms: right outside the ones it ran, i.e. just before the innermost form still
+  // active. Lines beyond a limit are counted in one "..." line.
+  void AddCallLine(Oop form);
   // The error for an allocation that could not be satisfied.
   Oop OutOfMemory() { return Error("out of memory"); }
   bool HasError() const { return error_.kind != Unwind::kNone; }

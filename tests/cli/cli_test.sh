@@ -461,6 +461,39 @@ want_err_line 4 "e.l:4: (g 1)"
 want_backtrace_format
 end
 
+begin "calls between compiled functions keep their backtrace lines, in order"
+cat >compiled.l <<'EOF'
+(define-function f (x) (string-at x 0))
+(define-function g (x) (f x))
+(f "warm")
+(g 1)
+EOF
+run compiled.l
+want_status 1
+want_err_first "error: string-at: non-String argument: 1"
+want_err_line 2 "compiled.l:1: (string-at x 0)"
+want_err_line 3 "compiled.l:2: (f x)"
+want_err_line 4 "compiled.l:4: (g 1)"
+want_backtrace_format
+end
+
+begin "deep recursion: a bounded backtrace that still ends with the outermost form"
+cat >deep.l <<'EOF'
+(define-function down (n) (if (= n 0) (car 1 2) (+ 1 (down (- n 1)))))
+(down 300)
+EOF
+run deep.l
+want_status 1
+want_err_first "error: wrong number of arguments (2) in: car"
+want_err_line 2 "deep.l:1: (car 1 2)"
+want_err_contains " more)"
+if [[ "$(tail -n 1 "$work/err")" != "deep.l:2: (down 300)" ]]; then
+  problem "the last backtrace line is '$(tail -n 1 "$work/err")'"
+fi
+if (($(wc -l <"$work/err") > 100)); then problem "$(wc -l <"$work/err") lines of backtrace"; fi
+want_backtrace_format
+end
+
 begin "error report across files names each file"
 run lib.l main.l
 want_status 1

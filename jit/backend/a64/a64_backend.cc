@@ -414,6 +414,21 @@ class A64Emitter {
     a_.cmp(a64::x0, Imm(static_cast<int64_t>(kErrorOop)));
     a_.b(CondCode::kEQ, error_);
   }
+  // After a call made without the runtime (no ActiveForm records it): an error also gets the
+  // call's line in its backtrace, out of line.
+  void CheckDirectCallError(const ir::Instr& call) {
+    Label line = a_.newLabel();
+    a_.cmp(a64::x0, Imm(static_cast<int64_t>(kErrorOop)));
+    a_.b(CondCode::kEQ, line);
+    Oop form = call.imm;
+    deferred_.push_back([this, line, form] {
+      a_.bind(line);
+      a_.mov(a64::x0, kVm);
+      MoveImmediate(a64::x1, form);
+      CallRuntime(Address(&AddCallLine));
+      a_.b(error_);
+    });
+  }
   // The Frame's address for a runtime call, after completing its fields.
   void LeaFrame(const a64::GpX& r) {
     a_.str(kSlots, FrameField(offsetof(Frame, slots)));
@@ -708,11 +723,13 @@ class A64Emitter {
         a_.cbz(kScratch, slow);
         a_.blr(kScratch);
       }
+      CheckDirectCallError(in);
       const ir::Instr* call = &in;
       deferred_.push_back([call, slow, done, this] {
         a_.bind(slow);
         MoveImmediate(a64::x1, call->imm2);
         CallThroughRuntime(*call);
+        CheckError();
         a_.b(done);
       });
     } else if (known != kNil && IsSubr(known) && SubrOf(known)->kind == SubrKind::kPrimitive &&
@@ -724,6 +741,7 @@ class A64Emitter {
       LeaFrame(a64::x3);
       CallRuntime(Address(SubrOf(known)->imp));
       ReloadSlots();
+      CheckDirectCallError(in);
     } else if (ffi::ForeignStub stub = ForeignStubFor(known); stub != nullptr) {
       // A foreign Subr: its signature's stub (converts, calls, boxes; errors fall back to the
       // runtime's libffi path inside the stub). It never receives the Frame.
@@ -732,6 +750,7 @@ class A64Emitter {
       AddressInFrame(a64::x2, buffer_offset_);
       MoveImmediate(a64::x3, argc);
       CallRuntime(Address(stub));
+      CheckDirectCallError(in);
     } else {
       // A compiled Expr is called directly through its entry; anything else goes to the runtime.
       RequireObject(kScratch3, slow);
@@ -746,13 +765,14 @@ class A64Emitter {
       AddressInFrame(a64::x2, buffer_offset_);
       MoveImmediate(a64::x3, argc);
       a_.blr(kScratch);
+      CheckDirectCallError(in);
       a_.b(done);
       a_.bind(slow);
       a_.mov(a64::x1, kScratch3);
       CallThroughRuntime(in);
+      CheckError();
     }
-    a_.bind(done);
-    CheckError();
+    a_.bind(done);  // every path checked its result for the error
     StoreResult(in.result, a64::x0);
   }
 

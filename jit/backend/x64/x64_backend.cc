@@ -335,6 +335,21 @@ class X64Emitter {
     a_.cmp(x86::rax, Imm(static_cast<int64_t>(kErrorOop)));
     a_.je(error_);
   }
+  // After a call made without the runtime (no ActiveForm records it): an error also gets the
+  // call's line in its backtrace, out of line.
+  void CheckDirectCallError(const ir::Instr& call) {
+    Label line = a_.newLabel();
+    a_.cmp(x86::rax, Imm(static_cast<int64_t>(kErrorOop)));
+    a_.je(line);
+    Oop form = call.imm;
+    deferred_.push_back([this, line, form] {
+      a_.bind(line);
+      a_.mov(x86::rdi, kVm);
+      a_.mov(x86::rsi, Imm(static_cast<int64_t>(form)));
+      CallRuntime(Address(&AddCallLine));
+      a_.jmp(error_);
+    });
+  }
   // The Frame's address for a runtime call, after completing its fields.
   void LeaFrame(const x86::Gp& r) {
     a_.mov(FrameField(offsetof(Frame, slots)), kSlots);
@@ -617,6 +632,7 @@ class X64Emitter {
       a_.lea(x86::rdx, BufferSlot(0));
       a_.mov(x86::ecx, Imm(argc));
       a_.call(x86::rax);
+      CheckDirectCallError(call);
       a_.jmp(done);
       a_.bind(slow);
       a_.mov(x86::rdi, kVm);
@@ -627,6 +643,7 @@ class X64Emitter {
       a_.mov(x86::r9, Imm(static_cast<int64_t>(call.imm)));
       CallRuntime(Address(&CallFunction));
       ReloadSlots();
+      CheckError();
       a_.jmp(done);
     };
     if (known_expr) {
@@ -651,6 +668,7 @@ class X64Emitter {
         a_.jz(slow);
         a_.call(x86::rax);
       }
+      CheckDirectCallError(in);
       const ir::Instr* call = &in;
       deferred_.push_back([call, slow, done, this] {
         a_.bind(slow);
@@ -662,6 +680,7 @@ class X64Emitter {
         a_.mov(x86::r9, Imm(static_cast<int64_t>(call->imm)));
         CallRuntime(Address(&CallFunction));
         ReloadSlots();
+        CheckError();
         a_.jmp(done);
       });
     } else if (known != kNil && IsSubr(known) && SubrOf(known)->kind == SubrKind::kPrimitive &&
@@ -673,6 +692,7 @@ class X64Emitter {
       LeaFrame(x86::rcx);
       CallRuntime(static_cast<int64_t>(reinterpret_cast<uintptr_t>(SubrOf(known)->imp)));
       ReloadSlots();
+      CheckDirectCallError(in);
     } else if (ffi::ForeignStub stub = ForeignStubFor(known, argc); stub != nullptr) {
       // A foreign Subr: its signature's stub (converts, calls, boxes; errors fall back to the
       // runtime's libffi path inside the stub). It never receives the Frame.
@@ -681,11 +701,11 @@ class X64Emitter {
       a_.lea(x86::rdx, BufferSlot(0));
       a_.mov(x86::ecx, Imm(argc));
       CallRuntime(static_cast<int64_t>(reinterpret_cast<uintptr_t>(stub)));
+      CheckDirectCallError(in);
     } else {
       generic_path(in, slow, done);
     }
-    a_.bind(done);
-    CheckError();
+    a_.bind(done);  // every path checked its result for the error
     StoreResult(in.result, x86::rax);
   }
 
