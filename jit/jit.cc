@@ -341,9 +341,8 @@ bool Jit::Compile(Vm& vm, Oop expr) {
   auto start = std::chrono::steady_clock::now();
   // The batch: this function, then (in the dlopen kind, where each installation is a module to
   // write and load) the known callees of its members that have no code yet, breadth first,
-  // compiled together and installed at once. In memory, installing is cheap, and callees are
-  // left to their own first calls: there a call between two compiled functions leaves no line
-  // in an error's backtrace, so compiling callees early would thin backtraces.
+  // compiled together and installed at once. In memory, installing costs nothing worth saving:
+  // callees are left to the tier-up of their own calls, so auto mode compiles only what is hot.
   const size_t max_batch = std::string_view(memory_->kind()) == "dlopen" ? kMaxBatch : 1;
   CompileRoots roots;  // until the CompiledCode records hold what the batch allocates
   std::vector<BatchMember> batch(1);
