@@ -113,6 +113,7 @@ Oop Vm::Error(std::string message) {
   error_.backtrace.clear();
   error_.reported_by_hook = false;
   error_.call_lines = 0;
+  error_.call_lines_elided = 0;
   error_.call_lines_elided_at = -1;
   // Reporting may run deep in the stack (a stack overflow): let it use part of the reserve.
   struct StackLimitScope {
@@ -175,9 +176,9 @@ void Vm::AddCallLine(Oop form) {
   if (error_.call_lines >= kBacktraceInnermost) {
     // Deep recursion through compiled code: count the rest.
     if (error_.call_lines_elided_at >= 0) {
-      BacktraceLine& elided = lines[static_cast<size_t>(error_.call_lines_elided_at)];
-      int64_t more = std::stoll(elided.expression.substr(1)) + 1;
-      elided.expression = "(" + std::to_string(more) + " more)";
+      ++error_.call_lines_elided;
+      lines[static_cast<size_t>(error_.call_lines_elided_at)].expression =
+          "(" + std::to_string(error_.call_lines_elided) + " more)";
       return;
     }
   }
@@ -192,6 +193,7 @@ void Vm::AddCallLine(Oop form) {
   BacktraceLine line;
   if (error_.call_lines >= kBacktraceInnermost) {
     line = {"...", "(1 more)", nullptr};
+    error_.call_lines_elided = 1;
     error_.call_lines_elided_at = static_cast<ptrdiff_t>(at);
   } else {
     Oop source = IsPair(form) ? SourceOf(form) : kNil;

@@ -55,9 +55,10 @@ struct PendingError {
   // True when a user *backtrace* function was called for this error (the tool then omits its own
   // backtrace lines).
   bool reported_by_hook = false;
-  // Lines added by compiled code while the error unwinds (Vm::AddCallLine), and where the line
-  // counting the ones left out is (-1: none yet).
+  // Lines added by compiled code while the error unwinds (Vm::AddCallLine), the ones left out
+  // beyond the limit, and where the line counting those is (-1: none yet).
   size_t call_lines = 0;
+  size_t call_lines_elided = 0;
   ptrdiff_t call_lines_elided_at = -1;
 };
 

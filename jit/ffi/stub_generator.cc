@@ -2,25 +2,10 @@
 
 #include <asmjit/core.h>
 
+#include "jit/backend/emit_support.h"
 #include "jit/ffi/stub_emitters.h"
 
 namespace maru::jit::ffi {
-
-namespace {
-
-class ErrorCollector : public asmjit::ErrorHandler {
- public:
-  void handleError(asmjit::Error err, const char* message, asmjit::BaseEmitter*) override {
-    if (error == asmjit::kErrorOk) {
-      error = err;
-      text = message;
-    }
-  }
-  asmjit::Error error = asmjit::kErrorOk;
-  std::string text;
-};
-
-}  // namespace
 
 bool AssembleStub(const StubPlan& plan, std::vector<uint8_t>* code, std::string* error) {
   asmjit::Environment environment(plan.abi == StubAbi::kX64SysV ? asmjit::Arch::kX64

@@ -26,6 +26,7 @@
 #include "jit/backend/block_layout.h"
 #include "jit/backend/regalloc.h"
 #include "jit/backend/direct_entry.h"
+#include "jit/backend/emit_support.h"
 #include "jit/runtime_calls.h"
 #include "runtime/heap.h"
 #include "runtime/object.h"
@@ -42,28 +43,10 @@ using asmjit::Label;
 using ir::Opcode;
 using ir::PrimitiveOp;
 
-constexpr int32_t SlotOffset(int slot) { return static_cast<int32_t>(sizeof(Header) + slot * 8); }
-
-// The header word of an Expr made by the core (type 9, four public slots): compiled entries are
-// only looked for in such objects.
-constexpr uint64_t kCoreExprHeader = kExprType | (static_cast<uint64_t>(expr::kSlots << 1) << 32);
-
 template <typename Fn>
 int64_t Address(Fn* fn) {
   return static_cast<int64_t>(reinterpret_cast<uintptr_t>(fn));
 }
-
-class ErrorCollector : public asmjit::ErrorHandler {
- public:
-  void handleError(asmjit::Error err, const char* message, asmjit::BaseEmitter*) override {
-    if (error == asmjit::kErrorOk) {
-      error = err;
-      text = message;
-    }
-  }
-  asmjit::Error error = asmjit::kErrorOk;
-  std::string text;
-};
 
 const x86::Gp kVm = x86::r15;
 const x86::Gp kSlots = x86::r13;
@@ -707,20 +690,6 @@ class X64Emitter {
     }
     a_.bind(done);  // every path checked its result for the error
     StoreResult(in.result, x86::rax);
-  }
-
-  static bool IsComparison(PrimitiveOp op) {
-    switch (op) {
-      case PrimitiveOp::kLt:
-      case PrimitiveOp::kLe:
-      case PrimitiveOp::kGt:
-      case PrimitiveOp::kGe:
-      case PrimitiveOp::kEq:
-      case PrimitiveOp::kNe:
-        return true;
-      default:
-        return false;
-    }
   }
 
   bool FusesWithBranch(const ir::Instr& in, const ir::Instr& next) const {
