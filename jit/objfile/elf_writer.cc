@@ -18,10 +18,6 @@ namespace {
 
 constexpr uint64_t kX86SegmentAlign = 0x1000;
 constexpr uint64_t kAArch64SegmentAlign = 0x10000;
-constexpr uint32_t kMaxFunctionAlign = 4096;
-constexpr size_t kMaxFunctions = size_t{1} << 20;
-// Keeps every module-relative distance well inside +-2 GiB (x86-64 rel32, AArch64 ADRP +-4 GiB).
-constexpr uint64_t kMaxMemorySize = uint64_t{1} << 30;
 constexpr uint64_t kDataTableAlign = 16;
 
 constexpr int kProgramHeaderCount = 5;  // LOAD R, LOAD RX, LOAD RW, DYNAMIC, GNU_STACK
@@ -73,55 +69,8 @@ struct Plan {
   uint32_t text_align = 1;
 };
 
-absl::Status ValidateSpec(const ModuleSpec& spec) {
-  if (spec.arch != Arch::kX86_64 && spec.arch != Arch::kAArch64) {
-    return absl::InvalidArgumentError("unknown architecture");
-  }
-  if (spec.functions.size() > kMaxFunctions) {
-    return absl::InvalidArgumentError(absl::StrCat("too many functions: ", spec.functions.size()));
-  }
-  if (spec.data_table_init.size() > spec.data_table_words) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("data_table_init has ", spec.data_table_init.size(), " words, the table only ",
-                     spec.data_table_words));
-  }
-  if (spec.data_table_words > kMaxMemorySize / 8) {
-    return absl::InvalidArgumentError("data table too large");
-  }
-  for (size_t i = 0; i < spec.functions.size(); ++i) {
-    const Function& f = spec.functions[i];
-    if (f.code.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("function ", i, " (", f.name, ") has no code"));
-    }
-    if (f.code.size() > kMaxMemorySize) {
-      return absl::InvalidArgumentError(absl::StrCat("function ", i, " (", f.name, ") too large"));
-    }
-    if (f.alignment == 0 || (f.alignment & (f.alignment - 1)) != 0 ||
-        f.alignment > kMaxFunctionAlign) {
-      return absl::InvalidArgumentError(absl::StrCat("function ", i, " (", f.name, ") alignment ",
-                                                     f.alignment,
-                                                     " is not a power of two <= 4096"));
-    }
-    if (spec.arch == Arch::kAArch64 && f.alignment < 4) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("function ", i, " (", f.name, "): AArch64 code needs alignment >= 4"));
-    }
-    for (const Fixup& fx : f.fixups) {
-      const size_t limit =
-          fx.target == FixupTarget::kFunction ? spec.functions.size() - 1 : spec.data_table_words;
-      if ((fx.target == FixupTarget::kFunction && spec.functions.empty()) || fx.index > limit) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "function ", i, " (", f.name, "): fixup at offset ", fx.offset, " targets nonexistent ",
-            fx.target == FixupTarget::kFunction ? "function " : "table word ", fx.index));
-      }
-    }
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<Plan> MakePlan(const ModuleSpec& spec) {
-  if (absl::Status s = ValidateSpec(spec); !s.ok()) return s;
+  if (absl::Status s = ValidateModuleSpec(spec); !s.ok()) return s;
   Plan plan;
   plan.sections = SectionIndices(spec.gnu_hash);
   ModuleLayout& layout = plan.layout;
@@ -186,7 +135,7 @@ absl::StatusOr<Plan> MakePlan(const ModuleSpec& spec) {
     plan.f_function.push_back(off);
     layout.functions.push_back({"", text_vaddr + (off - plan.f_text), f.code.size()});
     off += f.code.size();
-    if (off > kMaxMemorySize) return absl::InvalidArgumentError("module code too large");
+    if (off > kMaxModuleMemorySize) return absl::InvalidArgumentError("module code too large");
   }
   if (spec.functions.empty()) off += 1;  // keep the segment non-empty (one trap byte)
   layout.text_offset = text_vaddr;
@@ -219,7 +168,8 @@ absl::StatusOr<Plan> MakePlan(const ModuleSpec& spec) {
   layout.data_table_words = spec.data_table_words;
   if (spec.data_table_words > 0) layout.data_table_symbol = std::string(kDataTableSymbol);
   layout.memory_size = data_vaddr + layout.data_size;
-  if (layout.memory_size > kMaxMemorySize) return absl::InvalidArgumentError("module too large");
+  if (layout.memory_size > kMaxModuleMemorySize)
+    return absl::InvalidArgumentError("module too large");
 
   // Section names and headers (not loaded).
   const char* const kNames[] = {".hash", ".gnu.hash", ".dynsym", ".dynstr",

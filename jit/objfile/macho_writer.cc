@@ -20,11 +20,6 @@ namespace {
 
 constexpr uint64_t kX86SegmentAlign = 0x1000;    // x86-64 macOS pages
 constexpr uint64_t kArm64SegmentAlign = 0x4000;  // Apple silicon pages
-constexpr uint32_t kMaxFunctionAlign = 4096;
-constexpr size_t kMaxFunctions = size_t{1} << 20;
-// Keeps every module-relative distance inside rel32 / ADRP range and every linkedit offset
-// inside the 32-bit fields that hold it.
-constexpr uint64_t kMaxMemorySize = uint64_t{1} << 30;
 constexpr uint64_t kDataTableAlign = 16;
 constexpr size_t kMaxNameLength = 1024;  // MAXPATHLEN
 constexpr std::string_view kLibSystem = "/usr/lib/libSystem.B.dylib";
@@ -71,45 +66,17 @@ struct Plan {
   uint64_t linkedit_file_size = 0, linkedit_vm_size = 0;
 };
 
+// The format-neutral checks, then the Mach-O writer's own: fixups of the other architecture are
+// refused before planning (the ELF writer finds them only when applying them).
 absl::Status ValidateSpec(const ModuleSpec& spec) {
-  if (spec.arch != Arch::kX86_64 && spec.arch != Arch::kAArch64) {
-    return absl::InvalidArgumentError("unknown architecture");
-  }
-  if (spec.functions.size() > kMaxFunctions) {
-    return absl::InvalidArgumentError(absl::StrCat("too many functions: ", spec.functions.size()));
-  }
-  if (spec.data_table_init.size() > spec.data_table_words) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("data_table_init has ", spec.data_table_init.size(), " words, the table only ",
-                     spec.data_table_words));
-  }
-  if (spec.data_table_words > kMaxMemorySize / 8) {
-    return absl::InvalidArgumentError("data table too large");
-  }
+  if (absl::Status s = ValidateModuleSpec(spec); !s.ok()) return s;
   for (size_t i = 0; i < spec.functions.size(); ++i) {
     const Function& f = spec.functions[i];
-    const std::string what = absl::StrCat("function ", i, " (", f.name, ")");
-    if (f.code.empty()) return absl::InvalidArgumentError(what + " has no code");
-    if (f.code.size() > kMaxMemorySize) return absl::InvalidArgumentError(what + " too large");
-    if (f.alignment == 0 || (f.alignment & (f.alignment - 1)) != 0 ||
-        f.alignment > kMaxFunctionAlign) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(what, " alignment ", f.alignment, " is not a power of two <= 4096"));
-    }
-    if (spec.arch == Arch::kAArch64 && f.alignment < 4) {
-      return absl::InvalidArgumentError(what + ": arm64 code needs alignment >= 4");
-    }
     for (const Fixup& fx : f.fixups) {
       if (!FixupKindMatchesArch(fx.kind, spec.arch)) {
-        return absl::InvalidArgumentError(absl::StrCat(what, ": fixup at offset ", fx.offset,
-                                                       " is not for ",
-                                                       std::string(ArchName(spec.arch))));
-      }
-      const bool to_function = fx.target == FixupTarget::kFunction;
-      if (to_function ? fx.index >= spec.functions.size() : fx.index > spec.data_table_words) {
         return absl::InvalidArgumentError(
-            absl::StrCat(what, ": fixup at offset ", fx.offset, " targets nonexistent ",
-                         to_function ? "function " : "table word ", fx.index));
+            absl::StrCat("function ", i, " (", f.name, "): fixup at offset ", fx.offset,
+                         " is not for ", std::string(ArchName(spec.arch))));
       }
     }
   }
@@ -188,7 +155,7 @@ absl::StatusOr<Plan> MakePlan(const ModuleSpec& spec, const MachODylibOptions& o
     plan.f_function.push_back(off);
     layout.functions.push_back({"", off, f.code.size()});
     off += f.code.size();
-    if (off > kMaxMemorySize) return absl::InvalidArgumentError("module code too large");
+    if (off > kMaxModuleMemorySize) return absl::InvalidArgumentError("module code too large");
   }
   layout.text_offset = plan.f_text;
   layout.text_size = off - plan.f_text;
@@ -248,7 +215,7 @@ absl::StatusOr<Plan> MakePlan(const ModuleSpec& spec, const MachODylibOptions& o
   shape.signature_offset = off = AlignUp(off, macho::kCsSignatureAlign);
   shape.signature_size = AdHocSignatureSize(shape.signature_offset, identifier);
   off += shape.signature_size;
-  if (off > kMaxMemorySize) return absl::InvalidArgumentError("module too large");
+  if (off > kMaxModuleMemorySize) return absl::InvalidArgumentError("module too large");
   layout.file_size = off;
   plan.linkedit_file_size = off - shape.linkedit_offset;
   plan.linkedit_vm_size = AlignUp(plan.linkedit_file_size, plan.segment_align);

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
+
 namespace maru::jit::objfile {
 
 enum class Arch { kX86_64, kAArch64 };
@@ -85,6 +87,13 @@ struct Function {
   std::vector<Fixup> fixups;
 };
 
+// Limits every writer enforces (ValidateModuleSpec).
+inline constexpr size_t kMaxModuleFunctions = size_t{1} << 20;
+inline constexpr uint32_t kMaxFunctionAlignment = 4096;
+// Keeps every module-relative distance well inside +-2 GiB (x86-64 rel32, AArch64 ADRP +-4 GiB)
+// and every Mach-O linkedit offset inside the 32-bit fields that hold it.
+inline constexpr uint64_t kMaxModuleMemorySize = uint64_t{1} << 30;
+
 // Symbol of the data table in every module that has one (STT_OBJECT, STB_GLOBAL). Cannot clash
 // with a function symbol: those all start with "maru_f_".
 inline constexpr std::string_view kDataTableSymbol = "maru_data_table";
@@ -124,6 +133,15 @@ struct ModuleLayout {
   uint64_t file_size = 0;         // bytes of the image
   uint64_t memory_size = 0;       // end of the last segment (address span after loading)
 };
+
+// The checks of `spec` that do not depend on the file format, made by every writer before it lays
+// a module out: a known architecture; at most kMaxModuleFunctions functions; each with code, no
+// larger than kMaxModuleMemorySize, aligned to a power of two <= kMaxFunctionAlignment (>= 4 for
+// AArch64); an initial table no larger than the table, and the table within
+// kMaxModuleMemorySize; fixups that target an existing function or table word (one past the end
+// included). InvalidArgument naming the first offence. A fixup's kind, field and range are
+// checked when it is applied (fixups.h), its architecture also up front by the Mach-O writer.
+absl::Status ValidateModuleSpec(const ModuleSpec& spec);
 
 }  // namespace maru::jit::objfile
 

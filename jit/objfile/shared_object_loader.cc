@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "jit/objfile/elf_validator.h"
+#include "jit/objfile/loader_support.h"
 #include "jit/objfile/module_spec.h"
 
 #ifndef MFD_CLOEXEC
@@ -33,36 +34,6 @@
 
 namespace maru::jit::objfile {
 namespace {
-
-constexpr size_t kMaxHintLength = 48;
-
-std::string ErrnoText(int e) {
-  char buf[256];
-#if defined(__GLIBC__) && defined(_GNU_SOURCE)
-  const char* text = strerror_r(e, buf, sizeof buf);  // GNU variant
-#else
-  const char* text = strerror_r(e, buf, sizeof buf) == 0 ? buf : "unknown error";
-#endif
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-  if (const char* name = strerrorname_np(e)) return absl::StrCat(name, " (", text, ")");
-#endif
-  return absl::StrCat("errno ", e, " (", text, ")");
-}
-
-std::string DlerrorText() {
-  const char* e = dlerror();
-  return e != nullptr ? std::string(e) : std::string("unknown dlopen error");
-}
-
-std::string SanitizeHint(std::string_view hint) {
-  std::string out;
-  for (char c : hint.substr(0, kMaxHintLength)) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    out.push_back(ok ? c : '_');
-  }
-  return out.empty() ? "module" : out;
-}
 
 absl::Status WriteAll(int fd, std::string_view bytes) {
   size_t done = 0;
@@ -186,28 +157,6 @@ absl::StatusOr<std::string> DefaultCacheDirectory() {
   return absl::StrCat(*home, "/.cache/maru-jit");
 }
 
-// mkdir -p with mode 0700 for what it creates; then requires `dir` itself to be a real
-// directory owned by us with no group/other access.
-absl::Status EnsurePrivateDirectory(const std::string& dir) {
-  for (size_t slash = dir.find('/', 1);; slash = dir.find('/', slash + 1)) {
-    const std::string prefix = dir.substr(0, slash);
-    if (mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
-      return absl::UnavailableError(absl::StrCat("mkdir ", prefix, ": ", ErrnoText(errno)));
-    }
-    if (slash == std::string::npos) break;
-  }
-  struct stat st;
-  if (lstat(dir.c_str(), &st) != 0) {
-    return absl::UnavailableError(absl::StrCat("lstat ", dir, ": ", ErrnoText(errno)));
-  }
-  if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("refusing cache directory ", dir, ": not a directory owned by uid ", geteuid(),
-                     " with mode 0700 (mode ", absl::Hex(st.st_mode & 07777), ")"));
-  }
-  return absl::OkStatus();
-}
-
 Attempt TryCacheFile(std::string_view image, const std::string& hint, const LoadOptions& options) {
   Attempt a;
   std::string dir = options.cache_directory;
@@ -314,7 +263,7 @@ absl::StatusOr<LoadedModule> LoadSharedObject(std::string_view image, std::strin
   if (options.validate) {
     if (absl::Status s = ValidateSharedObject(image, *host); !s.ok()) return s;
   }
-  const std::string hint = SanitizeHint(name_hint);
+  const std::string hint = SanitizeModuleName(name_hint);
 
   Attempt attempt;
   LoadMethod method = LoadMethod::kMemfd;
