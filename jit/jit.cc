@@ -16,6 +16,7 @@
 #include "jit/ir/printer.h"
 #include "jit/ir/verifier.h"
 #include "jit/lower/lower.h"
+#include "jit/module_key.h"
 #include "jit/passes/passes.h"
 #include "jit/runtime_calls.h"
 #include "runtime/heap.h"
@@ -257,7 +258,7 @@ std::unique_ptr<Jit> Jit::Create(const JitOptions& options) {
   reasons = "no in-memory code on Intel macOS";
 #else
   // In memory first: dual mapping (no mprotect per function; survives MDWE and SELinux execmem
-  // refusals), then write-then-execute pages; then shared objects loaded with dlopen.
+  // refusals), then write-then-execute pages.
   if (options.code != CodeRequest::kDlopen) {
     kCandidates = {NewDualMappedCodeMemory, NewWriteThenExecuteCodeMemory};
     // perf consults perf maps only for anonymous memory; dual mapping is file-backed (a memfd).
@@ -270,8 +271,10 @@ std::unique_ptr<Jit> Jit::Create(const JitOptions& options) {
     kCandidates = {NewWriteThenExecuteCodeMemory, NewDualMappedCodeMemory};
 #endif
   }
-  if (options.code != CodeRequest::kMemory) kCandidates.push_back(NewDlopenCodeMemory);
 #endif
+  // Then shared objects loaded with dlopen (signed dylibs on macOS: a hardened app without the
+  // JIT entitlement may still load them with disable-library-validation).
+  if (options.code != CodeRequest::kMemory) kCandidates.push_back(NewDlopenCodeMemory);
   for (Factory factory : kCandidates) {
     std::string why;
     std::unique_ptr<CodeMemory> memory = factory(&why);
@@ -280,6 +283,18 @@ std::unique_ptr<Jit> Jit::Create(const JitOptions& options) {
       stats.code_memory_reason = reasons.empty() ? "probe succeeded" : reasons;
       jit->memory_ = std::move(memory);
       jit->foreign_stubs_ = std::make_unique<ffi::ForeignStubs>(*jit->memory_);
+      if (!options.module_cache_dir.empty() && jit->memory_->takes_data_table()) {
+        absl::StatusOr<std::unique_ptr<ModuleCache>> cache =
+            ModuleCache::Open(options.module_cache_dir, options.module_cache_max_bytes);
+        if (cache.ok()) {
+          jit->module_cache_ = std::move(*cache);
+          stats.module_cache = jit->module_cache_->directory();
+        } else {
+          stats.module_cache = absl::StrCat("unavailable (", cache.status().message(), ")");
+        }
+      } else if (!options.module_cache_dir.empty()) {
+        stats.module_cache = absl::StrCat("off (modules are cached for the dlopen kind only)");
+      }
       return jit;
     }
     absl::StrAppend(&reasons, reasons.empty() ? "" : "; ", memory != nullptr ? memory->kind() : "?",
@@ -363,11 +378,39 @@ bool Jit::Compile(Vm& vm, Oop expr) {
     }
   }
 
-  std::vector<CodeMemory::Piece> pieces;
-  for (const BatchMember& m : batch) pieces.push_back({m.f.name, m.code.size, m.code.write});
   std::vector<CodeBlock> blocks;
-  std::string error;
-  if (!memory_->InstallBatch(pieces, &blocks, &error)) return decline(error);
+  std::string key;
+  bool from_cache = false;
+  if (module_cache_ != nullptr) {
+    std::string canonical;
+    for (const BatchMember& m : batch) AppendCanonicalIr(m.f, &canonical);
+    key = module_cache_->KeyFor(canonical);
+    from_cache = InstallFromCache(key, batch, &blocks);
+  }
+  if (!from_cache) {
+    const size_t prepared = batch.size();
+    for (size_t i = 0; i < batch.size();) {
+      std::string failed = Generate(&batch[i]);
+      if (failed.empty()) {
+        ++i;
+      } else if (i == 0) {
+        return decline(failed);
+      } else {
+        batch.erase(batch.begin() + static_cast<ptrdiff_t>(i));  // left to its own first calls
+      }
+    }
+    std::vector<CodeMemory::Piece> pieces;
+    for (const BatchMember& m : batch) {
+      pieces.push_back({m.f.name, m.code.size, m.code.write, m.code.table, m.code.fixups});
+    }
+    std::string error;
+    CodeMemory::ModuleImage written;
+    bool store = module_cache_ != nullptr && batch.size() == prepared;
+    if (!memory_->InstallBatch(pieces, &blocks, &error, store ? &written : nullptr)) {
+      return decline(error);
+    }
+    if (store) StoreInCache(key, batch, std::move(written));
+  }
   ++stats_.compile_batches;
   for (size_t i = 0; i < batch.size(); ++i) {
     Install(batch[i], blocks[i]);
@@ -411,11 +454,17 @@ std::string Jit::Prepare(Vm& vm, BatchMember* m, CompileRoots* roots) {
     std::string text = ir::Print(f, [&](Oop o) { return DumpForMessage(vm, o, 80); });
     std::fprintf(options_.dump, "--- IR %s\n%s", f.name.c_str(), text.c_str());
   }
+  return "";
+}
+
+std::string Jit::Generate(BatchMember* m) {
   auto codegen_start = std::chrono::steady_clock::now();
+  const ir::Function& f = m->f;
   std::string assembly;
   BackendOptions backend_options;
   if (options_.dump_asm) backend_options.assembly = &assembly;
   backend_options.foreign_stubs = foreign_stubs_.get();
+  backend_options.words_in_table = memory_->takes_data_table();
   std::string error;
   bool ok = backend_->Generate(f, backend_options, &m->code, &error);
   stats_.codegen_us += MicrosSince(codegen_start);
@@ -424,6 +473,48 @@ std::string Jit::Prepare(Vm& vm, BatchMember* m, CompileRoots* roots) {
     std::fprintf(options_.dump, "--- asm %s\n%s", f.name.c_str(), assembly.c_str());
   }
   return "";
+}
+
+bool Jit::InstallFromCache(const std::string& key, std::vector<BatchMember>& batch,
+                           std::vector<CodeBlock>* blocks) {
+  std::optional<CachedModule> entry = module_cache_->Get(key);
+  if (!entry.has_value()) return false;
+  if (entry->functions.size() != batch.size()) return false;
+  std::vector<size_t> sizes;
+  std::vector<uint64_t> table;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    std::vector<uint64_t> words;
+    if (!ResolveTableWords(batch[i].f, entry->functions[i].sources, &words)) return false;
+    table.insert(table.end(), words.begin(), words.end());
+    sizes.push_back(entry->functions[i].size);
+  }
+  std::string error;
+  if (!memory_->InstallImage(entry->module, sizes, table, blocks, &error)) return false;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i].code.size = entry->functions[i].size;
+    batch[i].code.direct_entry = entry->functions[i].direct_entry;
+    if (options_.dump_asm) {
+      std::fprintf(options_.dump, "--- asm %s: loaded from the module cache\n",
+                   batch[i].f.name.c_str());
+    }
+  }
+  return true;
+}
+
+void Jit::StoreInCache(const std::string& key, const std::vector<BatchMember>& batch,
+                       CodeMemory::ModuleImage written) {
+  CachedModule entry;
+  for (const BatchMember& m : batch) {
+    CachedFunction function;
+    function.size = m.code.size;
+    function.direct_entry = m.code.direct_entry;
+    // Code that uses a word of this process from nowhere known (a foreign-call stub) is not
+    // cached.
+    if (!DescribeTableWords(m.f, m.code.table, &function.sources)) return;
+    entry.functions.push_back(std::move(function));
+  }
+  entry.module = std::move(written);
+  module_cache_->Put(key, entry);
 }
 
 void Jit::Install(const BatchMember& m, const CodeBlock& block) {
@@ -485,6 +576,7 @@ JitStats Jit::stats() const {
   absl::MutexLock lock(&mu_);
   JitStats s = stats_;
   if (foreign_stubs_ != nullptr) s.ffi_stubs = foreign_stubs_->stats().stubs;
+  if (module_cache_ != nullptr) s.module_cache_stats = module_cache_->stats();
   return s;
 }
 
@@ -507,6 +599,12 @@ std::string Jit::FormatStats() const {
   line("compile_us_lower", absl::StrCat(s.lower_us));
   line("compile_us_passes", absl::StrCat(s.passes_us));
   line("compile_us_codegen", absl::StrCat(s.codegen_us));
+  line("module_cache", s.module_cache);
+  line("module_cache_hits", absl::StrCat(s.module_cache_stats.hits));
+  line("module_cache_misses", absl::StrCat(s.module_cache_stats.misses));
+  line("module_cache_stores", absl::StrCat(s.module_cache_stats.stores));
+  line("module_cache_rejected", absl::StrCat(s.module_cache_stats.rejected));
+  line("module_cache_evicted", absl::StrCat(s.module_cache_stats.evicted));
   for (const auto& [reason, count] : s.fallback_reasons) {
     line("fallback_reason", absl::StrCat(count, " ", reason));
   }

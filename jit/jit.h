@@ -18,6 +18,7 @@
 #include "jit/backend/backend.h"
 #include "jit/codemem/code_memory.h"
 #include "jit/ffi/foreign_stubs.h"
+#include "jit/module_cache.h"
 #include "jit/perf_map.h"
 #include "runtime/tier_up.h"
 #include "runtime/vm.h"
@@ -70,6 +71,10 @@ struct JitOptions {
   // Code memory cap in bytes (0: none). Once reached, new functions stay interpreted and a
   // one-line notice goes to `dump` (stderr).
   size_t max_code_bytes = 0;
+  // On-disk cache of the dlopen kind's modules (jit/module_cache.h): its directory (empty: no
+  // cache) and size cap. Used only when the code memory is the dlopen kind.
+  std::string module_cache_dir;
+  uint64_t module_cache_max_bytes = ModuleCache::kDefaultMaxBytes;
   FILE* dump = stderr;
 };
 
@@ -80,11 +85,14 @@ struct JitStats {
   int64_t functions_fallback = 0;
   int64_t cache_hits = 0;         // Exprs that reused code compiled for the same lambda
   int64_t compile_batches = 0;    // installations (a function and its uncompiled known callees)
-  int64_t ffi_stubs = 0;  // foreign-call stubs generated (one per signature)
+  int64_t ffi_stubs = 0;          // foreign-call stubs generated (one per signature)
   int64_t forms_interpreted = 0;  // forms left to the interpreter inside compiled code
   int64_t code_bytes = 0;
   int64_t compile_us_total = 0;
   int64_t lower_us = 0, passes_us = 0, codegen_us = 0;
+  // The module cache: its directory, "off", or why it could not be used.
+  std::string module_cache = "off";
+  ModuleCache::Stats module_cache_stats;
   std::map<std::string, int64_t> fallback_reasons;
 };
 
@@ -126,6 +134,14 @@ class Jit : public TierUp {
   // "" when m is ready to install, else why its function cannot be compiled.
   std::string Prepare(Vm& vm, BatchMember* m, CompileRoots* roots)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Generates m's code; "" or why it cannot be.
+  std::string Generate(BatchMember* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Installs the batch from the module cache's entry under `key`, if there is a usable one.
+  bool InstallFromCache(const std::string& key, std::vector<BatchMember>& batch,
+                        std::vector<CodeBlock>* blocks) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Stores the batch's module (as InstallBatch wrote it) under `key`, when it can be described.
+  void StoreInCache(const std::string& key, const std::vector<BatchMember>& batch,
+                    CodeMemory::ModuleImage written) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Install(const BatchMember& m, const CodeBlock& block) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The Exprs f calls directly (known values of globals) that have no code and were not declined.
   static std::vector<Oop> UncompiledCallees(const ir::Function& f);
@@ -133,6 +149,7 @@ class Jit : public TierUp {
   JitOptions options_;
   int64_t threshold_;
   std::unique_ptr<CodeMemory> memory_;
+  std::unique_ptr<ModuleCache> module_cache_;  // null: none
   // Foreign-call stubs live in memory_: declared after it, destroyed before it.
   std::unique_ptr<ffi::ForeignStubs> foreign_stubs_;
   std::unique_ptr<Backend> backend_;

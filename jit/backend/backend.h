@@ -5,10 +5,12 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "jit/codemem/code_memory.h"
 #include "jit/ffi/foreign_stubs.h"
 #include "jit/ir/ir.h"
+#include "jit/objfile/module_spec.h"
 
 namespace maru::jit {
 
@@ -17,6 +19,10 @@ struct BackendOptions {
   std::string* assembly = nullptr;
   // When non-null, calls to foreign Subrs go through their signature's stub (jit/ffi).
   ffi::ForeignStubs* foreign_stubs = nullptr;
+  // Reach every word that only means something in this process through a data table
+  // (jit/backend/data_table.h): for modules that may be cached on disk. Only CodeMemory kinds
+  // that take a table (CodeMemory::takes_data_table) install such code.
+  bool words_in_table = false;
 };
 
 // A function's machine code, generated and not yet installed.
@@ -26,6 +32,10 @@ struct GeneratedCode {
   // Copies the code into a writable view of `size` bytes that will run at `rx` (0 when the
   // address is not known yet: the code is position independent). CodeMemory::Install's writer.
   std::function<bool(uint8_t* rw, uint64_t rx)> write;
+  // With BackendOptions::words_in_table: the table's words (values in this process) and the
+  // code's references to them (FixupTarget::kDataTable, indices into `table`).
+  std::vector<uint64_t> table;
+  std::vector<objfile::Fixup> fixups;
 };
 
 class Backend {

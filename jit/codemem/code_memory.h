@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "jit/objfile/module_spec.h"
+
 namespace maru::jit {
 
 // Installed code: `rx` is where it runs; `handle` identifies it to Release.
@@ -34,19 +36,40 @@ class CodeMemory {
   // function (the dlopen kind exports a symbol for it). Returns false and sets *error when memory
   // cannot be had or the platform refuses.
   virtual bool Install(const std::string& name, size_t size,
-                       const std::function<bool(uint8_t* rw, uint64_t rx)>& write,
-                       CodeBlock* out, std::string* error) = 0;
+                       const std::function<bool(uint8_t* rw, uint64_t rx)>& write, CodeBlock* out,
+                       std::string* error) = 0;
   // One function's code for InstallBatch (as Install's arguments).
   struct Piece {
     std::string name;
     size_t size = 0;
     std::function<bool(uint8_t* rw, uint64_t rx)> write;
+    // Code that reaches this process's words through a data table (BackendOptions::
+    // words_in_table; only for kinds where takes_data_table()): the words and the code's
+    // references to them (FixupTarget::kDataTable, indices into `table`).
+    std::vector<uint64_t> table;
+    std::vector<objfile::Fixup> fixups;
   };
+  // A batch's module as the dlopen kind wrote it, for the on-disk module cache
+  // (jit/module_cache.h): the image holds no word of this process (its table is left zero), so
+  // InstallImage can load it again, in any process running the same build.
+  struct ModuleImage {
+    std::string image;
+    objfile::ModuleLayout layout;
+  };
+  // Whether code with a data table can be installed here (the dlopen kind).
+  virtual bool takes_data_table() const { return false; }
   // Installs the code of functions compiled together (a compile batch), all or none: `out` gets
   // one CodeBlock per piece, and each is released on its own. The dlopen kind puts a batch in one
   // shared object (one dlopen; the module is closed with its last function); by default each
   // piece is installed as Install does.
+  // With `written` (kinds where takes_data_table()), the module image is also handed back.
   virtual bool InstallBatch(const std::vector<Piece>& pieces, std::vector<CodeBlock>* out,
+                            std::string* error, ModuleImage* written = nullptr);
+  // Loads a module image that InstallBatch handed back (kinds where takes_data_table(); others
+  // refuse): `sizes` are its functions' code sizes, `table` the words of its data table in this
+  // process (the pieces' tables one after the other).
+  virtual bool InstallImage(const ModuleImage& module, const std::vector<size_t>& sizes,
+                            const std::vector<uint64_t>& table, std::vector<CodeBlock>* out,
                             std::string* error);
   // Frees installed code that can no longer run.
   virtual void Release(const CodeBlock& block) = 0;

@@ -7,6 +7,7 @@
 #include <gc.h>  // before <pthread.h> users: redirects pthread_create to the collector's
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -48,6 +49,10 @@ constexpr char kUsage[] =
     "  --stats     print JIT statistics (maru-stats: key=value) on stderr at exit\n"
     "  --perf-map  write /tmp/perf-<pid>.map so that perf names compiled functions\n"
     "  --max-code-mb=N  cap on compiled code; beyond it new functions stay interpreted\n"
+    "  --module-cache=DIR  keep the dlopen kind's compiled modules in DIR (made 0700) and\n"
+    "              reuse them in later runs of this same build\n"
+    "  --module-cache-mb=N  size cap of the module cache (default 64); least recently used\n"
+    "              entries go first\n"
     "  --help      this text\n";
 
 Vm* g_vm = nullptr;
@@ -121,6 +126,29 @@ bool ParseEngineOptions(std::vector<std::string>* args, EngineOptions* options) 
         return false;
       }
       options->jit.max_code_bytes = static_cast<size_t>(n) << 20;
+    } else if (arg.rfind("--module-cache=", 0) == 0) {
+      std::string dir = arg.substr(15);
+      if (dir.empty()) {
+        std::fprintf(stderr, "error: %s: expected a directory\n", arg.c_str());
+        return false;
+      }
+      if (dir[0] != '/') {
+        char cwd[4096];
+        if (getcwd(cwd, sizeof cwd) == nullptr) {
+          std::fprintf(stderr, "error: %s: cannot resolve a relative directory\n", arg.c_str());
+          return false;
+        }
+        dir = std::string(cwd) + "/" + dir;
+      }
+      options->jit.module_cache_dir = dir;
+    } else if (arg.rfind("--module-cache-mb=", 0) == 0) {
+      char* end = nullptr;
+      long long n = std::strtoll(arg.c_str() + 18, &end, 10);
+      if (end == arg.c_str() + 18 || *end != '\0' || n <= 0) {
+        std::fprintf(stderr, "error: %s: expected a size in MiB\n", arg.c_str());
+        return false;
+      }
+      options->jit.module_cache_max_bytes = static_cast<uint64_t>(n) << 20;
     } else if (arg == "--perf-map") {
       options->jit.perf_map = true;
     } else if (arg == "--dump-ir") {
@@ -237,6 +265,10 @@ void* RunThread(void* arg) {
       (options.stats || g_verbose_start)) {
     std::fprintf(stderr, "maru: no executable memory (%s): running the interpreter\n",
                  jit->stats().code_memory_reason.c_str());
+  }
+  if (jit->stats().module_cache.rfind("unavailable", 0) == 0) {
+    // Asked for and refused: say so (the program still runs, compiling as usual).
+    std::fprintf(stderr, "maru: module cache %s\n", jit->stats().module_cache.c_str());
   }
   invocation->status = Run(invocation->args, jit.get());
   std::fflush(stdout);

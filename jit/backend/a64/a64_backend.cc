@@ -29,9 +29,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "jit/backend/backend.h"
 #include "jit/backend/block_layout.h"
-#include "jit/backend/regalloc.h"
+#include "jit/backend/data_table.h"
 #include "jit/backend/direct_entry.h"
 #include "jit/backend/emit_support.h"
+#include "jit/backend/regalloc.h"
 #include "jit/runtime_calls.h"
 #include "runtime/heap.h"
 #include "runtime/object.h"
@@ -67,8 +68,9 @@ const a64::GpX kLinkRegister = a64::x30;
 
 class A64Emitter {
  public:
-  A64Emitter(const ir::Function& f, a64::Assembler& a, ffi::ForeignStubs* foreign_stubs)
-      : f_(f), a_(a), symbol_t_(Intern("t")), foreign_stubs_(foreign_stubs) {}
+  A64Emitter(const ir::Function& f, a64::Assembler& a, ffi::ForeignStubs* foreign_stubs,
+             DataTable* table)
+      : f_(f), a_(a), symbol_t_(Intern("t")), foreign_stubs_(foreign_stubs), table_(table) {}
 
   // Returns false (with *error) when the function does not fit this backend's frame addressing.
   bool Generate(std::string* error) {
@@ -329,6 +331,34 @@ class A64Emitter {
     }
   }
 
+  // A word that only means something in this process (an address): an immediate, or a load from
+  // the module's data table (jit/backend/data_table.h), its address made by adrp + ldr.
+  void MoveWord(const a64::GpX& r, uint64_t word) {
+    if (table_ == nullptr) {
+      MoveImmediate(r, word);
+      return;
+    }
+    uint32_t index = table_->IndexOf(word);
+    auto offset = static_cast<uint32_t>(a_.offset());
+    a_.embedUInt32(0x90000000u | r.id());  // adrp r, 0 (the fixup sets the page)
+    a_.ldr(r, a64::ptr(r, 0));
+    table_->AddFixup({.kind = objfile::FixupKind::kAArch64AdrpPage,
+                      .offset = offset,
+                      .target = objfile::FixupTarget::kDataTable,
+                      .index = index});
+    table_->AddFixup({.kind = objfile::FixupKind::kAArch64Ldst64Lo12,
+                      .offset = offset + 4,
+                      .target = objfile::FixupTarget::kDataTable,
+                      .index = index});
+  }
+  void MoveOop(const a64::GpX& r, Oop value) {
+    if (IsProcessWord(value)) {
+      MoveWord(r, value);
+    } else {
+      MoveImmediate(r, value);
+    }
+  }
+
   // Sets the flags of `r - value`.
   void CompareImmediate(const a64::GpX& r, int64_t value) {
     if (value >= 0 && value <= 4095) {
@@ -378,7 +408,7 @@ class A64Emitter {
   // slots (it can run closures or the interpreter in this activation).
   void CallWithFrame(uint64_t target, Oop constant, ir::ValueId result) {
     a_.mov(a64::x0, kVm);
-    MoveImmediate(a64::x1, constant);
+    MoveOop(a64::x1, constant);
     LeaFrame(a64::x2);
     CallRuntime(target);
     FinishFrameCall(result);
@@ -390,7 +420,7 @@ class A64Emitter {
   }
 
   void CallRuntime(uint64_t target) {
-    MoveImmediate(kScratch, target);
+    MoveWord(kScratch, target);
     a_.blr(kScratch);
   }
   void CheckError() {
@@ -407,7 +437,7 @@ class A64Emitter {
     deferred_.push_back([this, line, form] {
       a_.bind(line);
       a_.mov(a64::x0, kVm);
-      MoveImmediate(a64::x1, form);
+      MoveOop(a64::x1, form);
       CallRuntime(Address(&AddCallLine));
       a_.b(error_);
     });
@@ -419,7 +449,7 @@ class A64Emitter {
     a_.str(kScratch2, FrameField(offsetof(Frame, nslots)));
     MoveImmediate(kScratch2, static_cast<uint64_t>(f_.level));
     a_.str(kScratch2, FrameField(offsetof(Frame, level)));
-    MoveImmediate(kScratch2, f_.env);
+    MoveOop(kScratch2, f_.env);
     a_.str(kScratch2, FrameField(offsetof(Frame, env)));
     AddressInFrame(r, frame_offset_);
   }
@@ -444,7 +474,7 @@ class A64Emitter {
           break;
         }
         a64::GpX r = Def(in.result);
-        MoveImmediate(r, in.imm);
+        MoveOop(r, in.imm);
         Commit(in.result, r);
         break;
       }
@@ -462,7 +492,7 @@ class A64Emitter {
       }
       case Opcode::kLoadGlobal: {
         a64::GpX r = Def(in.result);
-        MoveImmediate(kScratch2, in.imm);
+        MoveOop(kScratch2, in.imm);
         a_.ldr(r, a64::ptr(kScratch2, SlotOffset(variable::kValue)));
         Commit(in.result, r);
         break;
@@ -471,7 +501,7 @@ class A64Emitter {
         // As AssignGlobal: a watched Variable given a different value advances the epoch.
         Label done = a_.newLabel();
         a64::GpX v = Use(in.args[0], kScratch);
-        MoveImmediate(kScratch2, in.imm);
+        MoveOop(kScratch2, in.imm);
         a_.ldr(kScratch3, a64::ptr(kScratch2, SlotOffset(variable::kValue)));
         a_.str(v, a64::ptr(kScratch2, SlotOffset(variable::kValue)));
         a_.cmp(kScratch3, v);
@@ -485,7 +515,7 @@ class A64Emitter {
         break;
       }
       case Opcode::kLoadVar:
-        MoveImmediate(a64::x0, in.imm);
+        MoveOop(a64::x0, in.imm);
         LeaFrame(a64::x1);
         CallRuntime(Address(&LoadOuterVariable));
         StoreResult(in.result, a64::x0);
@@ -493,7 +523,7 @@ class A64Emitter {
       case Opcode::kStoreVar:
         LoadInto(kScratch3, in.args[0]);
         a_.mov(a64::x0, kVm);
-        MoveImmediate(a64::x1, in.imm);
+        MoveOop(a64::x1, in.imm);
         a_.mov(a64::x2, kScratch3);
         LeaFrame(a64::x3);
         CallRuntime(Address(&StoreOuterVariable));
@@ -501,7 +531,7 @@ class A64Emitter {
         break;
       case Opcode::kDefine:
         LoadInto(a64::x2, in.args[0]);
-        MoveImmediate(a64::x1, in.imm);
+        MoveOop(a64::x1, in.imm);
         a_.mov(a64::x0, kVm);
         CallRuntime(Address(&DefineGlobal));
         StoreResult(in.result, a64::x0);
@@ -518,7 +548,7 @@ class A64Emitter {
         a_.b(CondCode::kNE, done);
         a_.bind(name);
         a_.mov(a64::x0, kScratch);
-        MoveImmediate(a64::x1, in.imm);
+        MoveOop(a64::x1, in.imm);
         CallRuntime(Address(&NameValueIfUnnamed));
         a_.bind(done);
         break;
@@ -539,7 +569,7 @@ class A64Emitter {
         LoadInto(kScratch2, in.args[0]);
         a_.mov(r, a64::xzr);
         if (in.imm2 != kNil) {  // the value it had when compiled is not a Fixed
-          MoveImmediate(kScratch3, in.imm2);
+          MoveOop(kScratch3, in.imm2);
           a_.cmp(kScratch2, kScratch3);
           a_.b(CondCode::kEQ, done);
         }
@@ -557,14 +587,19 @@ class A64Emitter {
         EmitPrimitive(in, nullptr);
         break;
       case Opcode::kClosure:
-        MoveImmediate(a64::x3, static_cast<uint64_t>(in.aux));  // the site's ClosureSite (0: none)
+        // The site's ClosureSite (0: none).
+        if (in.aux == 0) {
+          a_.mov(a64::x3, a64::xzr);
+        } else {
+          MoveWord(a64::x3, static_cast<uint64_t>(in.aux));
+        }
         CallWithFrame(Address(&MakeClosure), in.imm, in.result);
         break;
       case Opcode::kApplyFixed:
         LoadInto(kScratch3, in.args[0]);
         a_.mov(a64::x0, kVm);
         a_.mov(a64::x1, kScratch3);
-        MoveImmediate(a64::x2, in.imm);
+        MoveOop(a64::x2, in.imm);
         LeaFrame(a64::x3);
         CallRuntime(Address(&ApplyFixed));
         FinishFrameCall(in.result);
@@ -574,7 +609,7 @@ class A64Emitter {
         break;
       case Opcode::kEvalAtom:
         a_.mov(a64::x0, kVm);
-        MoveImmediate(a64::x1, in.imm);
+        MoveOop(a64::x1, in.imm);
         CallRuntime(Address(&EvalHookedAtom));
         CheckError();
         StoreResult(in.result, a64::x0);
@@ -669,7 +704,7 @@ class A64Emitter {
     AddressInFrame(a64::x2, buffer_offset_);
     MoveImmediate(a64::x3, static_cast<uint64_t>(call.args.size()) - 1);
     LeaFrame(a64::x4);
-    MoveImmediate(a64::x5, call.imm);
+    MoveOop(a64::x5, call.imm);
     CallRuntime(Address(&CallFunction));
     ReloadSlots();
   }
@@ -679,7 +714,7 @@ class A64Emitter {
     StoreArguments(in, 1);
     // The function (a constant head is an immediate).
     if (const_of_[in.args[0]] != nullptr) {
-      MoveImmediate(kScratch3, static_cast<uint64_t>(const_of_[in.args[0]]->imm));
+      MoveOop(kScratch3, const_of_[in.args[0]]->imm);
     } else {
       LoadInto(kScratch3, in.args[0]);
     }
@@ -710,7 +745,7 @@ class A64Emitter {
       const ir::Instr* call = &in;
       deferred_.push_back([call, slow, done, this] {
         a_.bind(slow);
-        MoveImmediate(a64::x1, call->imm2);
+        MoveOop(a64::x1, call->imm2);
         CallThroughRuntime(*call);
         CheckError();
         a_.b(done);
@@ -729,7 +764,7 @@ class A64Emitter {
       // A foreign Subr: its signature's stub (converts, calls, boxes; errors fall back to the
       // runtime's libffi path inside the stub). It never receives the Frame.
       a_.mov(a64::x0, kVm);
-      MoveImmediate(a64::x1, known);
+      MoveOop(a64::x1, known);
       AddressInFrame(a64::x2, buffer_offset_);
       MoveImmediate(a64::x3, argc);
       CallRuntime(Address(stub));
@@ -781,7 +816,7 @@ class A64Emitter {
     }
     Label slow = a_.newLabel();
     Label join = a_.newLabel();
-    MoveImmediate(kScratch, f_.guard_record);
+    MoveWord(kScratch, f_.guard_record);
     a_.ldr(kScratch, a64::ptr(kScratch, offsetof(GuardRecord, validated_epoch)));
     a_.ldr(kScratch2, a64::ptr(kVm, kVmGlobalEpochOffset));
     a_.cmp(kScratch, kScratch2);
@@ -797,7 +832,7 @@ class A64Emitter {
         a_.stp(a64::x(i), a64::x(i + 1), a64::ptr_pre(a64::sp, -16));
       }
       a_.mov(a64::x0, kVm);
-      MoveImmediate(a64::x1, f_.guard_record);
+      MoveWord(a64::x1, f_.guard_record);
       CallRuntime(Address(&RevalidateGuards));
       a_.mov(kScratch, a64::x0);
       for (int i = 14; i >= 0; i -= 2) {
@@ -809,9 +844,9 @@ class A64Emitter {
   }
 
   void EmitGlobalCompare(const ir::Instr& in) {
-    MoveImmediate(kScratch2, in.imm);
+    MoveOop(kScratch2, in.imm);
     a_.ldr(kScratch2, a64::ptr(kScratch2, SlotOffset(variable::kValue)));
-    MoveImmediate(kScratch, in.imm2);
+    MoveOop(kScratch, in.imm2);
     a_.cmp(kScratch2, kScratch);
   }
 
@@ -819,7 +854,7 @@ class A64Emitter {
     const Label& not_fixed = labels_[branch.targets[1]];
     LoadInto(kScratch2, test.args[0]);
     if (test.imm2 != kNil) {  // the value it had when compiled is not a Fixed
-      MoveImmediate(kScratch, test.imm2);
+      MoveOop(kScratch, test.imm2);
       a_.cmp(kScratch2, kScratch);
       a_.b(CondCode::kEQ, not_fixed);
     }
@@ -847,7 +882,7 @@ class A64Emitter {
 
   // Sets t (the symbol) or nil in `r` by `cc`.
   void MaterialiseCondition(const a64::GpX& r, CondCode cc) {
-    MoveImmediate(kScratch3, symbol_t_);
+    MoveOop(kScratch3, symbol_t_);
     a_.csel(r, kScratch3, a64::xzr, Imm(cc));
   }
 
@@ -1028,11 +1063,11 @@ class A64Emitter {
       a_.bind(slow);
       StoreArguments(*instr, 0);
       a_.mov(a64::x0, kVm);
-      MoveImmediate(a64::x1, instr->imm2);
+      MoveOop(a64::x1, instr->imm2);
       AddressInFrame(a64::x2, buffer_offset_);
       MoveImmediate(a64::x3, static_cast<uint64_t>(instr->args.size()));
       LeaFrame(a64::x4);
-      MoveImmediate(a64::x5, instr->form);
+      MoveOop(a64::x5, instr->form);
       CallRuntime(Address(&CallFunction));
       ReloadSlots();
       CheckError();
@@ -1131,8 +1166,7 @@ class A64Emitter {
         a_.b(CondCode::kNE, slow);
         RequireFixnum(kScratch2, i, slow);
         // Tagged indices compare like their values; unsigned, a negative one is out of range.
-        a_.ldr(kScratch3,
-               a64::ptr(kScratch, SlotOffset(is_string ? string::kSize : array::kSize)));
+        a_.ldr(kScratch3, a64::ptr(kScratch, SlotOffset(is_string ? string::kSize : array::kSize)));
         a_.cmp(kScratch2, kScratch3);
         a_.b(CondCode::kHS, slow);
         a_.lsr(kScratch3, kScratch2, Imm(1));  // the index
@@ -1192,6 +1226,7 @@ class A64Emitter {
   a64::Assembler& a_;
   Oop symbol_t_;  // predicates return the symbol t (interned once per process)
   ffi::ForeignStubs* foreign_stubs_;
+  DataTable* table_;  // null: words are immediates
   Allocation alloc_;
   std::vector<int> use_count_;
   std::vector<const ir::Instr*> const_of_;  // the kConst defining each value, or null
@@ -1222,6 +1257,8 @@ class A64Backend : public Backend {
     ErrorCollector errors;
     code->setErrorHandler(&errors);
     asmjit::StringLogger logger;
+    std::unique_ptr<DataTable> table;
+    if (options.words_in_table) table = std::make_unique<DataTable>();
     if (options.assembly != nullptr) {
       logger.addFlags(asmjit::FormatFlags::kMachineCode);
       code->setLogger(&logger);
@@ -1229,7 +1266,7 @@ class A64Backend : public Backend {
     bool generated;
     {
       a64::Assembler a(code.get());
-      A64Emitter emitter(f, a, options.foreign_stubs);
+      A64Emitter emitter(f, a, options.foreign_stubs, table.get());
       generated = emitter.Generate(error);
       if (generated && errors.error == asmjit::kErrorOk) code->flatten();
       if (generated && errors.error == asmjit::kErrorOk) code->resolveUnresolvedLinks();
@@ -1245,6 +1282,10 @@ class A64Backend : public Backend {
       return false;
     }
     out->size = code->codeSize();
+    if (table != nullptr) {
+      out->table = std::move(table->words());
+      out->fixups = std::move(table->fixups());
+    }
     out->write = [code, size = out->size](uint8_t* rw, uint64_t rx) {
       if (code->relocateToBase(rx) != asmjit::kErrorOk) return false;
       code->copyFlattenedData(rw, size, asmjit::CopySectionFlags::kPadTargetBuffer);

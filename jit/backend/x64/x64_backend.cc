@@ -24,9 +24,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "jit/backend/backend.h"
 #include "jit/backend/block_layout.h"
-#include "jit/backend/regalloc.h"
+#include "jit/backend/data_table.h"
 #include "jit/backend/direct_entry.h"
 #include "jit/backend/emit_support.h"
+#include "jit/backend/regalloc.h"
 #include "jit/runtime_calls.h"
 #include "runtime/heap.h"
 #include "runtime/object.h"
@@ -57,8 +58,9 @@ using BlockPair = std::pair<ir::BlockId, ir::BlockId>;
 
 class X64Emitter {
  public:
-  X64Emitter(const ir::Function& f, x86::Assembler& a, ffi::ForeignStubs* foreign_stubs)
-      : f_(f), a_(a), symbol_t_(Intern("t")), foreign_stubs_(foreign_stubs) {}
+  X64Emitter(const ir::Function& f, x86::Assembler& a, ffi::ForeignStubs* foreign_stubs,
+             DataTable* table)
+      : f_(f), a_(a), symbol_t_(Intern("t")), foreign_stubs_(foreign_stubs), table_(table) {}
 
   void Generate() {
     RegisterFile registers;
@@ -299,7 +301,7 @@ class X64Emitter {
   // slots (it can run closures or the interpreter in this activation).
   void CallWithFrame(int64_t target, Oop constant, ir::ValueId result) {
     a_.mov(x86::rdi, kVm);
-    a_.mov(x86::rsi, Imm(static_cast<int64_t>(constant)));
+    MovOop(x86::rsi, constant);
     LeaFrame(x86::rdx);
     CallRuntime(target);
     FinishFrameCall(result);
@@ -310,8 +312,32 @@ class X64Emitter {
     StoreResult(result, x86::rax);
   }
 
+  // A word that only means something in this process (an address, the epoch): an immediate, or
+  // a rip-relative load from the module's data table (jit/backend/data_table.h).
+  void MovWord(const x86::Gp& r, uint64_t word) {
+    if (table_ == nullptr) {
+      a_.mov(r, Imm(static_cast<int64_t>(word)));
+      return;
+    }
+    uint32_t index = table_->IndexOf(word);
+    a_.mov(r, x86::qword_ptr(x86::rip, 0));
+    // The displacement ends the instruction; it counts from the next one.
+    table_->AddFixup({.kind = objfile::FixupKind::kX86Pc32,
+                      .offset = static_cast<uint32_t>(a_.offset() - 4),
+                      .target = objfile::FixupTarget::kDataTable,
+                      .index = index,
+                      .addend = -4});
+  }
+  void MovOop(const x86::Gp& r, Oop value) {
+    if (IsProcessWord(value)) {
+      MovWord(r, value);
+    } else {
+      a_.mov(r, Imm(static_cast<int64_t>(value)));  // (leaves the flags alone, unlike xor)
+    }
+  }
+
   void CallRuntime(int64_t target) {
-    a_.mov(x86::rax, Imm(target));
+    MovWord(x86::rax, static_cast<uint64_t>(target));
     a_.call(x86::rax);
   }
   void CheckError() {
@@ -328,7 +354,7 @@ class X64Emitter {
     deferred_.push_back([this, line, form] {
       a_.bind(line);
       a_.mov(x86::rdi, kVm);
-      a_.mov(x86::rsi, Imm(static_cast<int64_t>(form)));
+      MovOop(x86::rsi, form);
       CallRuntime(Address(&AddCallLine));
       a_.jmp(error_);
     });
@@ -338,7 +364,7 @@ class X64Emitter {
     a_.mov(FrameField(offsetof(Frame, slots)), kSlots);
     a_.mov(FrameField(offsetof(Frame, nslots)), Imm(f_.nslots));
     a_.mov(FrameField(offsetof(Frame, level)), Imm(f_.level));
-    a_.mov(kScratch2, Imm(static_cast<int64_t>(f_.env)));
+    MovOop(kScratch2, f_.env);
     a_.mov(FrameField(offsetof(Frame, env)), kScratch2);
     a_.lea(r, x86::ptr(x86::rsp, frame_offset_));
   }
@@ -362,7 +388,7 @@ class X64Emitter {
         if (in.imm == 0) {
           a_.xor_(r.r32(), r.r32());
         } else {
-          a_.mov(r, Imm(static_cast<int64_t>(in.imm)));
+          MovOop(r, in.imm);
         }
         Commit(in.result, r);
         break;
@@ -381,7 +407,7 @@ class X64Emitter {
       }
       case Opcode::kLoadGlobal: {
         x86::Gp r = Def(in.result);
-        a_.mov(kScratch2, Imm(static_cast<int64_t>(in.imm)));
+        MovOop(kScratch2, in.imm);
         a_.mov(r, x86::qword_ptr(kScratch2, SlotOffset(variable::kValue)));
         Commit(in.result, r);
         break;
@@ -390,7 +416,7 @@ class X64Emitter {
         // As AssignGlobal: a watched Variable given a different value advances the epoch.
         Label done = a_.newLabel();
         x86::Gp v = Use(in.args[0], kScratch);
-        a_.mov(kScratch2, Imm(static_cast<int64_t>(in.imm)));
+        MovOop(kScratch2, in.imm);
         a_.cmp(x86::qword_ptr(kScratch2, SlotOffset(variable::kValue)), v);
         a_.je(done);
         a_.mov(x86::qword_ptr(kScratch2, SlotOffset(variable::kValue)), v);
@@ -401,7 +427,7 @@ class X64Emitter {
         break;
       }
       case Opcode::kLoadVar:
-        a_.mov(x86::rdi, Imm(static_cast<int64_t>(in.imm)));
+        MovOop(x86::rdi, in.imm);
         LeaFrame(x86::rsi);
         CallRuntime(Address(&LoadOuterVariable));
         StoreResult(in.result, x86::rax);
@@ -409,7 +435,7 @@ class X64Emitter {
       case Opcode::kStoreVar:
         LoadInto(kScratch, in.args[0]);
         a_.mov(x86::rdi, kVm);
-        a_.mov(x86::rsi, Imm(static_cast<int64_t>(in.imm)));
+        MovOop(x86::rsi, in.imm);
         a_.mov(x86::rdx, kScratch);
         LeaFrame(x86::rcx);
         CallRuntime(Address(&StoreOuterVariable));
@@ -418,7 +444,7 @@ class X64Emitter {
       case Opcode::kDefine:
         LoadInto(kScratch, in.args[0]);
         a_.mov(x86::rdi, kVm);
-        a_.mov(x86::rsi, Imm(static_cast<int64_t>(in.imm)));
+        MovOop(x86::rsi, in.imm);
         a_.mov(x86::rdx, kScratch);
         CallRuntime(Address(&DefineGlobal));
         StoreResult(in.result, x86::rax);
@@ -436,7 +462,7 @@ class X64Emitter {
         a_.jne(done);
         a_.bind(name);
         a_.mov(x86::rdi, kScratch);
-        a_.mov(x86::rsi, Imm(static_cast<int64_t>(in.imm)));
+        MovOop(x86::rsi, in.imm);
         CallRuntime(Address(&NameValueIfUnnamed));
         a_.bind(done);
         break;
@@ -460,7 +486,7 @@ class X64Emitter {
         x86::Gp r = Def(in.result);
         LoadInto(kScratch2, in.args[0]);
         if (in.imm2 != kNil) {  // the value it had when compiled is not a Fixed
-          a_.mov(kScratch, Imm(static_cast<int64_t>(in.imm2)));
+          MovOop(kScratch, in.imm2);
           a_.cmp(kScratch2, kScratch);
           a_.je(no);
         }
@@ -482,14 +508,19 @@ class X64Emitter {
         EmitPrimitive(in, nullptr);
         break;
       case Opcode::kClosure:
-        a_.mov(x86::rcx, Imm(in.aux));  // the site's ClosureSite (0: none)
+        // The site's ClosureSite (0: none).
+        if (in.aux == 0) {
+          a_.xor_(x86::ecx, x86::ecx);
+        } else {
+          MovWord(x86::rcx, static_cast<uint64_t>(in.aux));
+        }
         CallWithFrame(Address(&MakeClosure), in.imm, in.result);
         break;
       case Opcode::kApplyFixed:
         LoadInto(kScratch, in.args[0]);
         a_.mov(x86::rdi, kVm);
         a_.mov(x86::rsi, kScratch);
-        a_.mov(x86::rdx, Imm(static_cast<int64_t>(in.imm)));
+        MovOop(x86::rdx, in.imm);
         LeaFrame(x86::rcx);
         CallRuntime(Address(&ApplyFixed));
         FinishFrameCall(in.result);
@@ -499,7 +530,7 @@ class X64Emitter {
         break;
       case Opcode::kEvalAtom:
         a_.mov(x86::rdi, kVm);
-        a_.mov(x86::rsi, Imm(static_cast<int64_t>(in.imm)));
+        MovOop(x86::rsi, in.imm);
         CallRuntime(Address(&EvalHookedAtom));
         CheckError();
         StoreResult(in.result, x86::rax);
@@ -592,9 +623,9 @@ class X64Emitter {
     const ir::Instr* constant_head = const_of_[in.args[0]];
     bool head_in_rsi = known_expr && constant_head != nullptr && constant_head->imm == known;
     if (head_in_rsi) {
-      a_.mov(x86::rsi, Imm(static_cast<int64_t>(known)));
+      MovOop(x86::rsi, known);
     } else if (constant_head != nullptr) {
-      a_.mov(kScratch, Imm(static_cast<int64_t>(constant_head->imm)));
+      MovOop(kScratch, constant_head->imm);
     } else {
       LoadInto(kScratch, in.args[0]);
     }
@@ -623,7 +654,7 @@ class X64Emitter {
       a_.lea(x86::rdx, BufferSlot(0));
       a_.mov(x86::ecx, Imm(argc));
       LeaFrame(x86::r8);
-      a_.mov(x86::r9, Imm(static_cast<int64_t>(call.imm)));
+      MovOop(x86::r9, call.imm);
       CallRuntime(Address(&CallFunction));
       ReloadSlots();
       CheckError();
@@ -656,11 +687,11 @@ class X64Emitter {
       deferred_.push_back([call, slow, done, this] {
         a_.bind(slow);
         a_.mov(x86::rdi, kVm);
-        a_.mov(x86::rsi, Imm(static_cast<int64_t>(call->imm2)));
+        MovOop(x86::rsi, call->imm2);
         a_.lea(x86::rdx, BufferSlot(0));
         a_.mov(x86::ecx, Imm(static_cast<int64_t>(call->args.size()) - 1));
         LeaFrame(x86::r8);
-        a_.mov(x86::r9, Imm(static_cast<int64_t>(call->imm)));
+        MovOop(x86::r9, call->imm);
         CallRuntime(Address(&CallFunction));
         ReloadSlots();
         CheckError();
@@ -680,7 +711,7 @@ class X64Emitter {
       // A foreign Subr: its signature's stub (converts, calls, boxes; errors fall back to the
       // runtime's libffi path inside the stub). It never receives the Frame.
       a_.mov(x86::rdi, kVm);
-      a_.mov(x86::rsi, Imm(static_cast<int64_t>(known)));
+      MovOop(x86::rsi, known);
       a_.lea(x86::rdx, BufferSlot(0));
       a_.mov(x86::ecx, Imm(argc));
       CallRuntime(static_cast<int64_t>(reinterpret_cast<uintptr_t>(stub)));
@@ -720,7 +751,13 @@ class X64Emitter {
     Label slow = a_.newLabel();
     Label join = a_.newLabel();
     auto epoch = static_cast<int64_t>(f_.guard_epoch);
-    if (epoch <= INT32_MAX) {
+    if (table_ != nullptr) {
+      // The epoch is this process's too: compare with the one the record last validated.
+      MovWord(kScratch, f_.guard_record);
+      a_.mov(kScratch, x86::qword_ptr(kScratch, offsetof(GuardRecord, validated_epoch)));
+      a_.cmp(x86::qword_ptr(kVm, kVmGlobalEpochOffset), kScratch);
+      a_.jne(slow);
+    } else if (epoch <= INT32_MAX) {
       a_.cmp(x86::qword_ptr(kVm, kVmGlobalEpochOffset), Imm(epoch));
       a_.jne(slow);
     } else {
@@ -735,21 +772,28 @@ class X64Emitter {
       a_.bind(join);
     }
     ir::ValueId result = in.result;
-    BlockPair targets = branch != nullptr ? BlockPair{branch->targets[0], branch->targets[1]}
-                                          : BlockPair{-1, -1};
+    BlockPair targets =
+        branch != nullptr ? BlockPair{branch->targets[0], branch->targets[1]} : BlockPair{-1, -1};
     deferred_.push_back([this, slow, join, result, targets] {
-      static constexpr uint32_t kSaved[] = {x86::Gp::kIdAx, x86::Gp::kIdCx, x86::Gp::kIdDx,
-                                            x86::Gp::kIdSi, x86::Gp::kIdDi, 8, 9, 10, 11};
+      static constexpr uint32_t kSaved[] = {x86::Gp::kIdAx,
+                                            x86::Gp::kIdCx,
+                                            x86::Gp::kIdDx,
+                                            x86::Gp::kIdSi,
+                                            x86::Gp::kIdDi,
+                                            8,
+                                            9,
+                                            10,
+                                            11};
       Label yes = a_.newLabel();
       a_.bind(slow);
-      a_.mov(kScratch, Imm(static_cast<int64_t>(f_.guard_record)));
+      MovWord(kScratch, f_.guard_record);
       a_.mov(kScratch, x86::qword_ptr(kScratch, offsetof(GuardRecord, validated_epoch)));
       a_.cmp(kScratch, x86::qword_ptr(kVm, kVmGlobalEpochOffset));
       a_.je(yes);
       for (auto id : kSaved) a_.push(x86::gpq(id));
       a_.sub(x86::rsp, Imm(8));  // nine pushes: back to 16-byte alignment
       a_.mov(x86::rdi, kVm);
-      a_.mov(x86::rsi, Imm(static_cast<int64_t>(f_.guard_record)));
+      MovWord(x86::rsi, f_.guard_record);
       CallRuntime(Address(&RevalidateGuards));
       a_.mov(x86::qword_ptr(x86::rsp, 16), x86::rax);  // the answer replaces r10's saved value
       a_.add(x86::rsp, Imm(8));
@@ -773,8 +817,8 @@ class X64Emitter {
 
   // Sets ZF when the global holds the value it held when compiled.
   void EmitGlobalCompare(const ir::Instr& in) {
-    a_.mov(kScratch2, Imm(static_cast<int64_t>(in.imm)));
-    a_.mov(kScratch, Imm(static_cast<int64_t>(in.imm2)));
+    MovOop(kScratch2, in.imm);
+    MovOop(kScratch, in.imm2);
     a_.cmp(x86::qword_ptr(kScratch2, SlotOffset(variable::kValue)), kScratch);
   }
 
@@ -787,7 +831,7 @@ class X64Emitter {
     const Label& not_fixed = labels_[branch.targets[1]];
     LoadInto(kScratch2, test.args[0]);
     if (test.imm2 != kNil) {  // the value it had when compiled is not a Fixed
-      a_.mov(kScratch, Imm(static_cast<int64_t>(test.imm2)));
+      MovOop(kScratch, test.imm2);
       a_.cmp(kScratch2, kScratch);
       a_.je(not_fixed);
     }
@@ -946,7 +990,7 @@ class X64Emitter {
           StoreResult(result, kScratch);
           a_.jmp(done);
           a_.bind(yes);
-          a_.mov(kScratch, Imm(static_cast<int64_t>(symbol_t_)));
+          MovOop(kScratch, symbol_t_);
           StoreResult(result, kScratch);
         }
         break;
@@ -975,7 +1019,7 @@ class X64Emitter {
         StoreResult(result, kScratch);
         a_.jmp(done);
         a_.bind(was_nil);
-        a_.mov(kScratch, Imm(static_cast<int64_t>(symbol_t_)));
+        MovOop(kScratch, symbol_t_);
         StoreResult(result, kScratch);
         break;
       }
@@ -987,7 +1031,7 @@ class X64Emitter {
         a_.jz(no);
         a_.cmp(x86::dword_ptr(a), Imm(kPairType));
         a_.jne(no);
-        a_.mov(kScratch, Imm(static_cast<int64_t>(symbol_t_)));
+        MovOop(kScratch, symbol_t_);
         StoreResult(result, kScratch);
         a_.jmp(done);
         a_.bind(no);
@@ -1012,11 +1056,11 @@ class X64Emitter {
       a_.bind(slow);
       StoreArguments(*instr, 0);
       a_.mov(x86::rdi, kVm);
-      a_.mov(x86::rsi, Imm(static_cast<int64_t>(instr->imm2)));
+      MovOop(x86::rsi, instr->imm2);
       a_.lea(x86::rdx, BufferSlot(0));
       a_.mov(x86::ecx, Imm(static_cast<int64_t>(instr->args.size())));
       LeaFrame(x86::r8);
-      a_.mov(x86::r9, Imm(static_cast<int64_t>(instr->form)));
+      MovOop(x86::r9, instr->form);
       CallRuntime(Address(&CallFunction));
       ReloadSlots();
       CheckError();
@@ -1179,6 +1223,7 @@ class X64Emitter {
   x86::Assembler& a_;
   Oop symbol_t_;  // predicates return the symbol t (interned once per process)
   ffi::ForeignStubs* foreign_stubs_;
+  DataTable* table_;  // null: words are immediates
   Allocation alloc_;
   std::vector<int> use_count_;
   std::vector<const ir::Instr*> const_of_;  // the kConst defining each value, or null
@@ -1209,13 +1254,15 @@ class X64Backend : public Backend {
     ErrorCollector errors;
     code->setErrorHandler(&errors);
     asmjit::StringLogger logger;
+    std::unique_ptr<DataTable> table;
+    if (options.words_in_table) table = std::make_unique<DataTable>();
     if (options.assembly != nullptr) {
       logger.addFlags(asmjit::FormatFlags::kMachineCode);
       code->setLogger(&logger);
     }
     {
       x86::Assembler a(code.get());
-      X64Emitter emitter(f, a, options.foreign_stubs);
+      X64Emitter emitter(f, a, options.foreign_stubs, table.get());
       emitter.Generate();
       if (errors.error == asmjit::kErrorOk) code->flatten();
       if (errors.error == asmjit::kErrorOk) code->resolveUnresolvedLinks();
@@ -1229,6 +1276,10 @@ class X64Backend : public Backend {
     }
     if (options.assembly != nullptr) options.assembly->append(logger.data(), logger.dataSize());
     out->size = code->codeSize();
+    if (table != nullptr) {
+      out->table = std::move(table->words());
+      out->fixups = std::move(table->fixups());
+    }
     out->write = [code, size = out->size](uint8_t* rw, uint64_t rx) {
       if (code->relocateToBase(rx) != asmjit::kErrorOk) return false;
       code->copyFlattenedData(rw, size, asmjit::CopySectionFlags::kPadTargetBuffer);
