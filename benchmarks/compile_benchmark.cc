@@ -209,9 +209,17 @@ void BM_CompilePhases(benchmark::State& state, Vm* vm, const Subject* s, CodeKin
 
 // Jit::Compile as the runtime calls it, with the code memory kind forced. Jit::Compile reuses the
 // code of a lambda it has compiled, so each iteration first evaluates the definition again (not
-// timed: manual time) to get a new lambda. Counters: median_us (of the compiles), ir_nodes.
+// timed: manual time) to get a new lambda. That lambda lowers to the same IR as the last. Sharing:
+//   kFirst      the JIT forgets shared code before each compile: every compile is the first of
+//               its function (what the JIT does for a new function)
+//   kIdentical  each compile takes the code of the first (a function identical to one compiled
+//               before)
+//   kOff        no sharing: code generation alone, as before sharing existed
+// Counters: median_us (of the compiles), ir_nodes.
+enum class Sharing { kFirst, kIdentical, kOff };
 void BM_CompileEndToEnd(benchmark::State& state, Vm* vm, const Subject* s, CodeKind kind,
-                        bool verify) {
+                        bool verify, Sharing sharing) {
+  const bool identical = sharing == Sharing::kIdentical;
   if (!s->problem.empty()) {
     state.SkipWithError(s->problem.c_str());
     return;
@@ -219,6 +227,7 @@ void BM_CompileEndToEnd(benchmark::State& state, Vm* vm, const Subject* s, CodeK
   jit::JitOptions options;
   options.code = kind == CodeKind::kMemory ? jit::CodeRequest::kMemory : jit::CodeRequest::kDlopen;
   options.verify = verify;
+  options.share_identical_code = sharing != Sharing::kOff;
   std::unique_ptr<jit::Jit> jit = jit::Jit::Create(options);
   if (jit->stats().code_memory == "none") {
     state.SkipWithError(("no code memory: " + jit->stats().code_memory_reason).c_str());
@@ -232,6 +241,7 @@ void BM_CompileEndToEnd(benchmark::State& state, Vm* vm, const Subject* s, CodeK
       break;
     }
     const Oop expr = ValueOf(*vm, s->name);
+    if (sharing == Sharing::kFirst) jit->ForgetSharedCodeForTesting();
     Clock::time_point start = Clock::now();
     const bool ok = jit->Compile(*vm, expr);
     const double seconds = Seconds(start, Clock::now());
@@ -246,7 +256,10 @@ void BM_CompileEndToEnd(benchmark::State& state, Vm* vm, const Subject* s, CodeK
     if (++compiled % 256 == 0) GC_gcollect();
   }
   const jit::JitStats stats = jit->stats();
-  if (stats.cache_hits != 0) state.SkipWithError("a compile reused earlier code");
+  if (!identical && stats.cache_hits != 0) state.SkipWithError("a compile reused earlier code");
+  if (identical && stats.cache_hits != compiled - 1) {
+    state.SkipWithError("an identical function did not reuse the code of the first");
+  }
   state.counters["median_us"] = Median(compile_ns) / 1000;
   state.counters["ir_nodes"] = static_cast<double>(s->ir_nodes);
   state.SetLabel(stats.code_memory);
@@ -421,7 +434,16 @@ void RegisterBenchmarks(Context& context, const BenchFlags& flags) {
       for (bool verify : {false, true}) {
         fixed(benchmark::RegisterBenchmark(
                   absl::StrCat("BM_CompileEndToEnd/", suffix, "/verify:", verify).c_str(),
-                  BM_CompileEndToEnd, &context.vm, &s, kind, verify),
+                  BM_CompileEndToEnd, &context.vm, &s, kind, verify, Sharing::kFirst),
+              0)
+            ->UseManualTime()
+            ->Unit(benchmark::kMicrosecond);
+      }
+      for (auto [name, sharing] :
+           {std::pair{"identical", Sharing::kIdentical}, std::pair{"no_sharing", Sharing::kOff}}) {
+        fixed(benchmark::RegisterBenchmark(
+                  absl::StrCat("BM_CompileEndToEnd/", suffix, "/", name).c_str(),
+                  BM_CompileEndToEnd, &context.vm, &s, kind, false, sharing),
               0)
             ->UseManualTime()
             ->Unit(benchmark::kMicrosecond);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -283,7 +284,7 @@ std::unique_ptr<Jit> Jit::Create(const JitOptions& options) {
       stats.code_memory_reason = reasons.empty() ? "probe succeeded" : reasons;
       jit->memory_ = std::move(memory);
       jit->foreign_stubs_ = std::make_unique<ffi::ForeignStubs>(*jit->memory_);
-      if (!options.module_cache_dir.empty() && jit->memory_->takes_data_table()) {
+      if (!options.module_cache_dir.empty() && jit->memory_->writes_modules()) {
         absl::StatusOr<std::unique_ptr<ModuleCache>> cache =
             ModuleCache::Open(options.module_cache_dir, options.module_cache_max_bytes);
         if (cache.ok()) {
@@ -458,19 +459,51 @@ std::string Jit::Prepare(Vm& vm, BatchMember* m, CompileRoots* roots) {
 }
 
 std::string Jit::Generate(BatchMember* m) {
-  auto codegen_start = std::chrono::steady_clock::now();
   const ir::Function& f = m->f;
+  // Identical functions share their code (a dump of the assembly asks for the generation).
+  std::string key;
+  if (options_.share_identical_code && !options_.dump_asm) {
+    AppendCanonicalIr(f, &key);
+    auto shared = shared_code_.find(key);
+    std::vector<uint64_t> table;
+    if (shared != shared_code_.end() && ResolveTableWords(f, shared->second.sources, &table)) {
+      const SharedCode& code = shared->second;
+      m->code.size = code.bytes.size();
+      m->code.direct_entry = code.direct_entry;
+      m->code.table = std::move(table);
+      m->code.fixups = code.fixups;
+      m->code.write = [bytes = code.bytes](uint8_t* rw, uint64_t /*rx*/) {
+        std::memcpy(rw, bytes.data(), bytes.size());
+        return true;
+      };
+      ++stats_.cache_hits;
+      return "";
+    }
+  }
+  auto codegen_start = std::chrono::steady_clock::now();
   std::string assembly;
   BackendOptions backend_options;
   if (options_.dump_asm) backend_options.assembly = &assembly;
   backend_options.foreign_stubs = foreign_stubs_.get();
-  backend_options.words_in_table = memory_->takes_data_table();
+  backend_options.words_in_table = true;
   std::string error;
   bool ok = backend_->Generate(f, backend_options, &m->code, &error);
   stats_.codegen_us += MicrosSince(codegen_start);
   if (!ok) return error;
   if (options_.dump_asm) {
     std::fprintf(options_.dump, "--- asm %s\n%s", f.name.c_str(), assembly.c_str());
+  }
+  SharedCode shared;
+  if (!key.empty() && DescribeTableWords(f, m->code.table, &shared.sources)) {
+    shared.bytes.resize(m->code.size);
+    if (m->code.write(shared.bytes.data(), 0)) {  // position independent: any address will do
+      shared.direct_entry = m->code.direct_entry;
+      shared.fixups = m->code.fixups;
+      const size_t bytes = key.size() + shared.bytes.size() + 8 * shared.sources.size();
+      if (shared_code_bytes_ + bytes > kMaxSharedCodeBytes) ForgetSharedCode();
+      shared_code_bytes_ += bytes;
+      shared_code_.insert_or_assign(std::move(key), std::move(shared));
+    }
   }
   return "";
 }
@@ -570,6 +603,16 @@ void Jit::FreePendingCode() {
     memory_->Release(p.block);
     stats_.code_bytes -= static_cast<int64_t>(p.block.size);
   }
+}
+
+void Jit::ForgetSharedCode() {
+  shared_code_.clear();
+  shared_code_bytes_ = 0;
+}
+
+void Jit::ForgetSharedCodeForTesting() {
+  absl::MutexLock lock(&mu_);
+  ForgetSharedCode();
 }
 
 JitStats Jit::stats() const {

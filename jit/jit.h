@@ -19,6 +19,7 @@
 #include "jit/codemem/code_memory.h"
 #include "jit/ffi/foreign_stubs.h"
 #include "jit/module_cache.h"
+#include "jit/module_key.h"
 #include "jit/perf_map.h"
 #include "runtime/tier_up.h"
 #include "runtime/vm.h"
@@ -68,6 +69,9 @@ struct JitOptions {
   bool verify = true;
 #endif
   bool perf_map = false;  // write /tmp/perf-<pid>.map lines for `perf report`
+  // Functions of the same canonical IR (identical bodies, the same globals) share the code
+  // generated for the first (counted in cache_hits). Off only to measure code generation.
+  bool share_identical_code = true;
   // Code memory cap in bytes (0: none). Once reached, new functions stay interpreted and a
   // one-line notice goes to `dump` (stderr).
   size_t max_code_bytes = 0;
@@ -83,7 +87,9 @@ struct JitStats {
   std::string code_memory_reason;    // why that kind (the refusals of better ones)
   int64_t functions_compiled = 0;
   int64_t functions_fallback = 0;
-  int64_t cache_hits = 0;         // Exprs that reused code compiled for the same lambda
+  // Functions that reused code: compiled for the same lambda (closures), or generated for a
+  // function of the same canonical IR (jit/module_key.h: identical bodies, same globals).
+  int64_t cache_hits = 0;
   int64_t compile_batches = 0;    // installations (a function and its uncompiled known callees)
   int64_t ffi_stubs = 0;          // foreign-call stubs generated (one per signature)
   int64_t forms_interpreted = 0;  // forms left to the interpreter inside compiled code
@@ -107,6 +113,9 @@ class Jit : public TierUp {
   bool Compile(Vm& vm, Oop expr) override;
   int64_t threshold() const override { return threshold_; }
   bool FirstCall(Vm& vm, Oop expr) override;
+
+  // Forgets the code kept for identical functions (benchmarks measure first compiles with it).
+  void ForgetSharedCodeForTesting();
 
   JitStats stats() const;
   // The stats as "maru-stats: key=value" lines.
@@ -134,7 +143,8 @@ class Jit : public TierUp {
   // "" when m is ready to install, else why its function cannot be compiled.
   std::string Prepare(Vm& vm, BatchMember* m, CompileRoots* roots)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Generates m's code; "" or why it cannot be.
+  // Generates m's code, or takes the code generated for the same canonical IR; "" or why it
+  // cannot be.
   std::string Generate(BatchMember* m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Installs the batch from the module cache's entry under `key`, if there is a usable one.
   bool InstallFromCache(const std::string& key, std::vector<BatchMember>& batch,
@@ -143,6 +153,7 @@ class Jit : public TierUp {
   void StoreInCache(const std::string& key, const std::vector<BatchMember>& batch,
                     CodeMemory::ModuleImage written) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Install(const BatchMember& m, const CodeBlock& block) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ForgetSharedCode() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The Exprs f calls directly (known values of globals) that have no code and were not declined.
   static std::vector<Oop> UncompiledCallees(const ir::Function& f);
 
@@ -159,6 +170,19 @@ class Jit : public TierUp {
   bool cap_noticed_ ABSL_GUARDED_BY(mu_) = false;
   // Compiled code per lambda (the defn pair), so closures made from one lambda share code.
   absl::flat_hash_map<Oop, void*> by_defn_ ABSL_GUARDED_BY(mu_);
+  // Code generated for each canonical IR (the text is the key: no collision can share wrong
+  // code), reused by functions that lower to the same: the bytes are the same (words are in the
+  // data table), the table is made from their own IR. Bounded: cleared when it holds more than
+  // kMaxSharedCodeBytes.
+  struct SharedCode {
+    std::vector<uint8_t> bytes;
+    size_t direct_entry = 0;
+    std::vector<objfile::Fixup> fixups;
+    std::vector<WordSource> sources;
+  };
+  static constexpr size_t kMaxSharedCodeBytes = size_t{16} << 20;
+  absl::flat_hash_map<std::string, SharedCode> shared_code_ ABSL_GUARDED_BY(mu_);
+  size_t shared_code_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   // First calls of Exprs per lambda (defn) not compiled yet: closures tier up per lambda.
   absl::flat_hash_map<Oop, int64_t> first_calls_by_defn_ ABSL_GUARDED_BY(mu_);
   // Every CompiledCode not yet finalized: the destructor detaches them, so that a finalizer

@@ -4,7 +4,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "jit/runtime_calls.h"
 #include "runtime/heap.h"
 #include "runtime/strings.h"
@@ -56,133 +55,178 @@ uint64_t FieldOf(const ir::Instr& in, uint32_t field) {
 
 bool IsPrimitiveOrForeignSubr(Oop o) { return IsSubr(o) && SubrOf(o)->imp != nullptr; }
 
-// Writes Oops for the key: words as themselves, heap objects as what code generation may ask of
-// them, and their identity as the order of first appearance.
+// Appends the canonical IR in binary: fixed-size little-endian fields and length-prefixed
+// texts, so that it reads one way only. Oops are written as themselves when they are not heap
+// objects, else by what code generation may ask of them and their identity (the order of first
+// appearance; this function's own Expr is 0: self-calls are compiled differently).
 class CanonicalWriter {
  public:
-  CanonicalWriter(const ir::Function& f, std::string* out) : out_(out) {
-    ids_[f.expr] = 0;  // "this function": self-calls are compiled differently
+  CanonicalWriter(const ir::Function& f, std::string* out, size_t expected)
+      : out_(out), used_(out->size()) {
+    out_->resize(used_ + expected);
+    ids_.reserve(64);
+    ids_[f.expr] = 0;
+  }
+
+  ~CanonicalWriter() { out_->resize(used_); }
+
+  // Fields are stored straight into the string, grown ahead (appends one by one cost more than
+  // the rest of the key).
+  template <typename T>
+  void Put(T v) {
+    Reserve(sizeof v);
+    std::memcpy(out_->data() + used_, &v, sizeof v);
+    used_ += sizeof v;
+  }
+  void Text(std::string_view text) {
+    Put(static_cast<uint32_t>(text.size()));
+    Reserve(text.size());
+    std::memcpy(out_->data() + used_, text.data(), text.size());
+    used_ += text.size();
   }
 
   void Write(Oop o) {
     if (!IsObject(o)) {
-      absl::StrAppend(out_, "w", absl::Hex(o));
+      Put<uint8_t>(0);
+      Put<uint64_t>(o);
       return;
     }
-    auto [it, added] = ids_.try_emplace(o, static_cast<int>(ids_.size()));
-    absl::StrAppend(out_, "#", it->second);
+    auto [it, added] = ids_.try_emplace(o, static_cast<uint32_t>(ids_.size()));
+    Put<uint8_t>(added ? 2 : 1);
+    Put<uint32_t>(it->second);
     if (!added) return;
     uint32_t type = TypeOf(o);
-    absl::StrAppend(out_, "<", type);
+    Put<uint32_t>(type);
     switch (type) {
       case kSymbolType:
-        AppendText(SymbolName(o));
+        Text(SymbolName(o));
         break;
       case kStringType:
-        AppendText(StringToUtf8(o));
+        Text(StringToUtf8(o));
         break;
       case kVariableType:
         Write(Slot(o, variable::kName));
         break;
       case kSubrType: {
         const SubrBody* subr = SubrOf(o);
-        AppendText(subr->name != nullptr ? subr->name : "");
-        absl::StrAppend(out_, " ", static_cast<int>(subr->kind), " ", subr->arity);
+        Text(subr->name != nullptr ? subr->name : "");
+        Put<int32_t>(static_cast<int32_t>(subr->kind));
+        Put<int32_t>(subr->arity);
         break;
       }
       case kExprType:
-        absl::StrAppend(out_, " ", SlotCount(o));
+        Put<int64_t>(SlotCount(o));
         break;
       case kLongType:
-        absl::StrAppend(out_, " ", LongValue(o));
+        Put<int64_t>(LongValue(o));
         break;
       case kDoubleType: {
         uint64_t bits;
         double value = DoubleValue(o);
         std::memcpy(&bits, &value, 8);
-        absl::StrAppend(out_, " ", absl::Hex(bits));
+        Put<uint64_t>(bits);
         break;
       }
       default:
         break;  // used by identity only
     }
-    *out_ += ">";
   }
 
  private:
-  void AppendText(std::string_view text) {
-    absl::StrAppend(out_, " ", text.size(), ":", std::string(text));
+  void Reserve(size_t n) {
+    if (used_ + n > out_->size()) out_->resize(2 * (used_ + n));
   }
 
   std::string* out_;
-  absl::flat_hash_map<Oop, int> ids_;
+  size_t used_;
+  absl::flat_hash_map<Oop, uint32_t> ids_;
 };
 
 }  // namespace
 
 void AppendCanonicalIr(const ir::Function& f, std::string* out) {
-  CanonicalWriter w(f, out);
-  absl::StrAppend(out, "function ", f.name.size(), ":", f.name, " level ", f.level, " slots ",
-                  f.nslots, " rest ", f.rest_slot, " record ", f.guard_record != 0, " params");
-  for (int64_t s : f.param_slots) absl::StrAppend(out, " ", s);
-  *out += "\nguards";
+  size_t instrs = 0;
+  for (const ir::Block& b : f.blocks) instrs += b.instrs.size();
+  CanonicalWriter w(f, out, 64 + 48 * instrs);
+  // (Not the name: it only names the code for tools.)
+  w.Put<int64_t>(f.level);
+  w.Put<int64_t>(f.nslots);
+  w.Put<int64_t>(f.rest_slot);
+  w.Put<uint8_t>(f.guard_record != 0);
+  w.Put<uint32_t>(static_cast<uint32_t>(f.param_slots.size()));
+  for (int64_t slot : f.param_slots) w.Put<int64_t>(slot);
+  w.Put<uint32_t>(static_cast<uint32_t>(f.shared_guards.size()));
   for (const auto& [variable, value] : f.shared_guards) {
-    *out += " ";
     w.Write(variable);
-    *out += "=";
     w.Write(value);
   }
-  *out += "\n";
+  w.Put<uint32_t>(static_cast<uint32_t>(f.blocks.size()));
   for (const ir::Block& b : f.blocks) {
-    absl::StrAppend(out, "block", b.cold ? " cold" : "", " (");
-    for (ir::ValueId p : b.params) absl::StrAppend(out, " v", p);
-    *out += ")\n";
+    w.Put<uint8_t>(b.cold);
+    w.Put<uint32_t>(static_cast<uint32_t>(b.params.size()));
+    for (ir::ValueId p : b.params) w.Put<int32_t>(p);
+    w.Put<uint32_t>(static_cast<uint32_t>(b.instrs.size()));
     for (const ir::Instr& in : b.instrs) {
-      absl::StrAppend(out, static_cast<int>(in.op), " v", in.result, " (");
-      for (ir::ValueId a : in.args) absl::StrAppend(out, " v", a);
-      *out += ") ";
+      w.Put<uint8_t>(static_cast<uint8_t>(in.op));
+      w.Put<int32_t>(in.result);
+      w.Put<uint32_t>(static_cast<uint32_t>(in.args.size()));
+      for (ir::ValueId a : in.args) w.Put<int32_t>(a);
       w.Write(in.imm);
-      *out += " ";
       w.Write(in.imm2);
       // A closure's aux is its site record's address: whether it has one is what counts.
-      int64_t aux = in.op == ir::Opcode::kClosure ? (in.aux != 0) : in.aux;
-      absl::StrAppend(out, " ", aux, " ", in.targets[0], " ", in.targets[1], "\n");
+      w.Put<int64_t>(in.op == ir::Opcode::kClosure ? (in.aux != 0) : in.aux);
+      w.Put<int32_t>(in.targets[0]);
+      w.Put<int32_t>(in.targets[1]);
     }
   }
 }
 
 bool DescribeTableWords(const ir::Function& f, const std::vector<uint64_t>& words,
                         std::vector<WordSource>* sources) {
-  // Every word a source could give, the first source of each value winning.
-  absl::flat_hash_map<uint64_t, WordSource> known;
-  auto offer = [&](uint64_t value, WordSource source) { known.try_emplace(value, source); };
+  // The candidates in a fixed order, the first one giving a word's value describing it; done
+  // once every word is described.
+  absl::flat_hash_map<uint64_t, uint32_t> index_of;
+  for (uint32_t i = 0; i < words.size(); ++i) {
+    if (words[i] == 0) return false;
+    index_of.try_emplace(words[i], i);
+  }
+  sources->assign(words.size(), WordSource{});
+  std::vector<bool> described(words.size(), false);
+  size_t remaining = words.size();
+  auto offer = [&](uint64_t value, WordSource source) {
+    auto it = index_of.find(value);
+    if (it == index_of.end() || described[it->second]) return;
+    described[it->second] = true;
+    (*sources)[it->second] = source;
+    --remaining;
+  };
   offer(f.env, {WordSource::kFunction, 0, 0});
   offer(f.expr, {WordSource::kFunction, 1, 0});
   offer(f.guard_record, {WordSource::kFunction, 2, 0});
   offer(Intern("t"), {WordSource::kSymbolT, 0, 0});
   const std::vector<uint64_t>& runtime = RuntimeFunctions();
-  for (uint32_t i = 0; i < runtime.size(); ++i) offer(runtime[i], {WordSource::kRuntime, i, 0});
-  std::vector<const ir::Instr*> instrs = Numbered(f);
-  for (uint32_t i = 0; i < instrs.size(); ++i) {
-    for (uint32_t field = 0; field < 3; ++field) {
-      Oop o = FieldOf(*instrs[i], field);
-      if (!IsObject(o)) continue;
-      offer(o, {WordSource::kField, i, field});
-      if (IsPrimitiveOrForeignSubr(o)) {
-        offer(AddressOf(SubrOf(o)->imp), {WordSource::kSubrImp, i, field});
+  for (uint32_t i = 0; i < runtime.size() && remaining > 0; ++i) {
+    offer(runtime[i], {WordSource::kRuntime, i, 0});
+  }
+  uint32_t number = 0;
+  for (const ir::Block& b : f.blocks) {
+    for (const ir::Instr& in : b.instrs) {
+      if (remaining == 0) break;
+      for (uint32_t field = 0; field < 3; ++field) {
+        Oop o = FieldOf(in, field);
+        if (!IsObject(o)) continue;
+        offer(o, {WordSource::kField, number, field});
+        if (IsPrimitiveOrForeignSubr(o)) {
+          offer(AddressOf(SubrOf(o)->imp), {WordSource::kSubrImp, number, field});
+        }
       }
-    }
-    if (instrs[i]->op == ir::Opcode::kClosure && instrs[i]->aux != 0) {
-      offer(static_cast<uint64_t>(instrs[i]->aux), {WordSource::kField, i, 3});
+      if (in.op == ir::Opcode::kClosure && in.aux != 0) {
+        offer(static_cast<uint64_t>(in.aux), {WordSource::kField, number, 3});
+      }
+      ++number;
     }
   }
-  sources->clear();
-  for (uint64_t word : words) {
-    auto it = known.find(word);
-    if (it == known.end() || word == 0) return false;
-    sources->push_back(it->second);
-  }
-  return true;
+  return remaining == 0;
 }
 
 bool ResolveTableWords(const ir::Function& f, const std::vector<WordSource>& sources,

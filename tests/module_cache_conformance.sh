@@ -4,7 +4,7 @@
 # addresses). Both must pass as every mode does, the second must take its code from the cache,
 # and a damaged entry must be refused without harm.
 #
-# usage: module_cache_conformance.sh MARU_BINARY
+# usage: module_cache_conformance.sh MARU_BINARY  (MARU_LAUNCHER as for run_conformance.sh)
 set -uo pipefail
 maru="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -14,6 +14,11 @@ mode=(--jit=eager --code=dlopen "--module-cache=$cache/modules")
 fail() {
   echo "FAIL: $*" >&2
   exit 1
+}
+
+run_maru() {
+  # shellcheck disable=SC2086  # the launcher is a command line
+  timeout 120 ${MARU_LAUNCHER:-} "$maru" "$@" </dev/null
 }
 
 stat_of() {  # KEY STATS_TEXT
@@ -31,8 +36,8 @@ echo "cache entries: $entries"
 
 program="$here/maru/closures.l"
 [[ -f "$program" ]] || program="$(ls "$here"/maru/*.l | head -1)"
-expected="$("$maru" --jit=off "$program" 2>/dev/null)"
-stats="$("$maru" "${mode[@]}" --stats "$program" 2>&1 >/dev/null)"
+expected="$(run_maru --jit=off "$program" 2>/dev/null)"
+stats="$(run_maru "${mode[@]}" --stats "$program" 2>&1 >/dev/null)"
 hits=$(stat_of module_cache_hits "$stats")
 misses=$(stat_of module_cache_misses "$stats")
 [[ "$(stat_of module_cache "$stats")" == "$cache/modules" ]] || fail "cache not in use: $stats"
@@ -45,7 +50,7 @@ for f in "$cache"/modules/*.mod; do
   size=$(stat -c %s "$f")
   printf '\xff' | dd of="$f" bs=1 seek=$((size / 2)) conv=notrunc status=none
 done
-output="$("$maru" "${mode[@]}" --stats "$program" 2>"$cache/stderr")"
+output="$(run_maru "${mode[@]}" --stats "$program" 2>"$cache/stderr")"
 stats="$(cat "$cache/stderr")"
 [[ "$output" == "$expected" ]] || fail "output after damage differs"
 rejected=$(stat_of module_cache_rejected "$stats")
@@ -54,7 +59,7 @@ echo "damaged entries refused: $rejected"
 
 # A group-writable cache directory is refused with a notice; the program still runs.
 chmod 0770 "$cache/modules"
-output="$("$maru" "${mode[@]}" "$program" 2>"$cache/stderr")"
+output="$(run_maru "${mode[@]}" "$program" 2>"$cache/stderr")"
 [[ "$output" == "$expected" ]] || fail "output with a refused cache differs"
 grep -q "module cache unavailable" "$cache/stderr" || fail "no notice for a refused cache"
 echo "PASS"

@@ -151,7 +151,9 @@ absl::Status CompileInPhases(Vm& vm, Oop expr, jit::Backend& backend, jit::CodeM
   MeteredCodeMemory metered(memory, meter);
   std::string error;
   meter.Enter(CompilePhase::kCodegen);
-  bool ok = backend.Compile(f, metered, jit::BackendOptions(), block, &error);
+  jit::BackendOptions options;
+  options.words_in_table = true;  // as the JIT compiles
+  bool ok = backend.Compile(f, metered, options, block, &error);
   meter.Exit();
   if (!ok) return absl::InternalError("code generation: " + error);
   out->code_bytes = block->size;

@@ -20,8 +20,9 @@ struct BackendOptions {
   // When non-null, calls to foreign Subrs go through their signature's stub (jit/ffi).
   ffi::ForeignStubs* foreign_stubs = nullptr;
   // Reach every word that only means something in this process through a data table
-  // (jit/backend/data_table.h): for modules that may be cached on disk. Only CodeMemory kinds
-  // that take a table (CodeMemory::takes_data_table) install such code.
+  // (jit/backend/data_table.h): the code is then the same for every function of the same
+  // canonical IR and in every process (code caches), and CodeMemory::InstallBatch places the
+  // table (GeneratedCode::table, fixups).
   bool words_in_table = false;
 };
 

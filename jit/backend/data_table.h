@@ -19,8 +19,19 @@ namespace maru::jit {
 // (fixup indices are indices into `words`).
 class DataTable {
  public:
-  // The index of `word`, added on first use.
+  // The index of `word`, added on first use. Most functions name a few words: they are searched
+  // in place until there are many.
   uint32_t IndexOf(uint64_t word) {
+    if (words_.size() <= kLinearSearchLimit) {
+      for (uint32_t i = 0; i < words_.size(); ++i) {
+        if (words_[i] == word) return i;
+      }
+      words_.push_back(word);
+      if (words_.size() > kLinearSearchLimit) {
+        for (uint32_t i = 0; i < words_.size(); ++i) index_.emplace(words_[i], i);
+      }
+      return static_cast<uint32_t>(words_.size() - 1);
+    }
     auto [it, added] = index_.try_emplace(word, static_cast<uint32_t>(words_.size()));
     if (added) words_.push_back(word);
     return it->second;
@@ -31,6 +42,7 @@ class DataTable {
   std::vector<objfile::Fixup>& fixups() { return fixups_; }
 
  private:
+  static constexpr size_t kLinearSearchLimit = 32;
   std::vector<uint64_t> words_;
   std::vector<objfile::Fixup> fixups_;
   absl::flat_hash_map<uint64_t, uint32_t> index_;

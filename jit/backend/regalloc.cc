@@ -15,30 +15,39 @@ struct Interval {
   bool crosses_call;
 };
 
-// A set of values as a bit vector (functions have at most a few thousand values).
-class ValueSet {
+// One set of values per block, as rows of a bit matrix in a single allocation (functions have
+// at most a few thousand values; the allocator runs for every compile, so it allocates little).
+class BlockSets {
  public:
-  explicit ValueSet(int n = 0) : bits_((n + 63) / 64, 0) {}
-  void Add(int v) { bits_[v >> 6] |= uint64_t{1} << (v & 63); }
-  void Remove(int v) { bits_[v >> 6] &= ~(uint64_t{1} << (v & 63)); }
-  bool Has(int v) const { return (bits_[v >> 6] >> (v & 63)) & 1; }
-  bool UnionWith(const ValueSet& other) {
+  BlockSets(size_t rows, int nvalues)
+      : words_((static_cast<size_t>(nvalues) + 63) / 64), bits_(rows * words_, 0) {}
+  uint64_t* Row(size_t r) { return bits_.data() + r * words_; }
+  const uint64_t* Row(size_t r) const { return bits_.data() + r * words_; }
+  size_t words() const { return words_; }
+
+  static void Add(uint64_t* row, int v) { row[v >> 6] |= uint64_t{1} << (v & 63); }
+  static bool Has(const uint64_t* row, int v) { return (row[v >> 6] >> (v & 63)) & 1; }
+  // row |= other; true when row changed.
+  bool UnionInto(uint64_t* row, const uint64_t* other) const {
     bool changed = false;
-    for (size_t i = 0; i < bits_.size(); ++i) {
-      uint64_t merged = bits_[i] | other.bits_[i];
-      changed |= merged != bits_[i];
-      bits_[i] = merged;
+    for (size_t i = 0; i < words_; ++i) {
+      uint64_t merged = row[i] | other[i];
+      changed |= merged != row[i];
+      row[i] = merged;
     }
     return changed;
   }
   template <typename Fn>
-  void ForEach(Fn fn) const {
-    for (size_t i = 0; i < bits_.size(); ++i) {
-      for (uint64_t w = bits_[i]; w != 0; w &= w - 1) fn(static_cast<int>(i * 64 + __builtin_ctzll(w)));
+  void ForEach(const uint64_t* row, Fn fn) const {
+    for (size_t i = 0; i < words_; ++i) {
+      for (uint64_t w = row[i]; w != 0; w &= w - 1) {
+        fn(static_cast<int>(i * 64 + __builtin_ctzll(w)));
+      }
     }
   }
 
  private:
+  size_t words_;
   std::vector<uint64_t> bits_;
 };
 
@@ -65,30 +74,35 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
     block_end[b] = pos - 1;
   }
 
-  // Liveness: live-in = uses before defs, plus live-out minus defs; iterate to a fixed point.
-  std::vector<ValueSet> use(nblocks, ValueSet(nvalues)), def(nblocks, ValueSet(nvalues));
+  // Liveness: live-in = uses before defs, plus live-out minus defs (parameters are defs);
+  // iterate to a fixed point.
+  BlockSets use(nblocks, nvalues), def(nblocks, nvalues), live_in(nblocks, nvalues),
+      live_out(nblocks, nvalues), scratch(1, nvalues);
   for (size_t b = 0; b < nblocks; ++b) {
-    for (ir::ValueId p : f.blocks[b].params) def[b].Add(p);
+    uint64_t* d = def.Row(b);
+    uint64_t* u = use.Row(b);
+    for (ir::ValueId p : f.blocks[b].params) BlockSets::Add(d, p);
     for (const ir::Instr& in : f.blocks[b].instrs) {
       for (ir::ValueId v : in.args) {
-        if (!def[b].Has(v)) use[b].Add(v);
+        if (!BlockSets::Has(d, v)) BlockSets::Add(u, v);
       }
-      if (in.result != ir::kNoValue) def[b].Add(in.result);
+      if (in.result != ir::kNoValue) BlockSets::Add(d, in.result);
     }
   }
-  std::vector<ValueSet> live_in(nblocks, ValueSet(nvalues)), live_out(nblocks, ValueSet(nvalues));
+  const size_t words = use.words();
+  uint64_t* in = scratch.Row(0);
   for (bool changed = true; changed;) {
     changed = false;
     for (size_t b = nblocks; b-- > 0;) {
       const ir::Instr& t = f.blocks[b].instrs.back();
+      uint64_t* out = live_out.Row(b);
       for (ir::BlockId s : t.targets) {
-        if (s >= 0) changed |= live_out[b].UnionWith(live_in[s]);
+        if (s >= 0) changed |= live_out.UnionInto(out, live_in.Row(s));
       }
-      ValueSet in = live_out[b];
-      for (size_t i = 0; i < f.blocks[b].params.size(); ++i) in.Remove(f.blocks[b].params[i]);
-      def[b].ForEach([&](int v) { in.Remove(v); });
-      in.UnionWith(use[b]);
-      changed |= live_in[b].UnionWith(in);
+      const uint64_t* d = def.Row(b);
+      const uint64_t* u = use.Row(b);
+      for (size_t i = 0; i < words; ++i) in[i] = (out[i] & ~d[i]) | u[i];
+      changed |= live_in.UnionInto(live_in.Row(b), in);
     }
   }
 
@@ -102,11 +116,12 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
       intervals[p].start = std::min(intervals[p].start, block_start[b]);
       intervals[p].end = std::max(intervals[p].end, block_start[b]);
     }
-    live_in[b].ForEach([&](int v) {
+    live_in.ForEach(live_in.Row(b), [&](int v) {
       intervals[v].start = std::min(intervals[v].start, block_start[b]);
       intervals[v].end = std::max(intervals[v].end, block_start[b]);
     });
-    live_out[b].ForEach([&](int v) { intervals[v].end = std::max(intervals[v].end, block_end[b]); });
+    live_out.ForEach(live_out.Row(b),
+                     [&](int v) { intervals[v].end = std::max(intervals[v].end, block_end[b]); });
     pos = block_start[b] + 2;
     for (const ir::Instr& in : f.blocks[b].instrs) {
       for (ir::ValueId v : in.args) intervals[v].end = std::max(intervals[v].end, pos);

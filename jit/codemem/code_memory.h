@@ -44,8 +44,9 @@ class CodeMemory {
     size_t size = 0;
     std::function<bool(uint8_t* rw, uint64_t rx)> write;
     // Code that reaches this process's words through a data table (BackendOptions::
-    // words_in_table; only for kinds where takes_data_table()): the words and the code's
-    // references to them (FixupTarget::kDataTable, indices into `table`).
+    // words_in_table): the words and the code's references to them (FixupTarget::kDataTable,
+    // indices into `table`). The dlopen kind puts the tables in the module's data segment;
+    // in memory, each function's table follows its code in the same block.
     std::vector<uint64_t> table;
     std::vector<objfile::Fixup> fixups;
   };
@@ -56,16 +57,17 @@ class CodeMemory {
     std::string image;
     objfile::ModuleLayout layout;
   };
-  // Whether code with a data table can be installed here (the dlopen kind).
-  virtual bool takes_data_table() const { return false; }
+  // Whether installations are module images (the dlopen kind): InstallBatch can hand them back
+  // and InstallImage load them again.
+  virtual bool writes_modules() const { return false; }
   // Installs the code of functions compiled together (a compile batch), all or none: `out` gets
   // one CodeBlock per piece, and each is released on its own. The dlopen kind puts a batch in one
   // shared object (one dlopen; the module is closed with its last function); by default each
   // piece is installed as Install does.
-  // With `written` (kinds where takes_data_table()), the module image is also handed back.
+  // With `written` (kinds where writes_modules()), the module image is also handed back.
   virtual bool InstallBatch(const std::vector<Piece>& pieces, std::vector<CodeBlock>* out,
                             std::string* error, ModuleImage* written = nullptr);
-  // Loads a module image that InstallBatch handed back (kinds where takes_data_table(); others
+  // Loads a module image that InstallBatch handed back (kinds where writes_modules(); others
   // refuse): `sizes` are its functions' code sizes, `table` the words of its data table in this
   // process (the pieces' tables one after the other).
   virtual bool InstallImage(const ModuleImage& module, const std::vector<size_t>& sizes,
@@ -75,6 +77,9 @@ class CodeMemory {
   virtual void Release(const CodeBlock& block) = 0;
   // Bytes of code currently installed.
   virtual size_t bytes_in_use() const = 0;
+
+ private:
+  bool InstallWithTable(const Piece& piece, CodeBlock* out, std::string* error);
 };
 
 // Linux and other POSIX systems: one memfd mapped twice (a writable view and an executable

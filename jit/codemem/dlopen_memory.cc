@@ -35,7 +35,7 @@ class DlopenCodeMemory : public CodeMemory {
     return true;
   }
 
-  bool takes_data_table() const override { return true; }
+  bool writes_modules() const override { return true; }
 
   // One module for the whole batch: its functions are laid out one after the other in the code
   // segment, each exported under its name, and their data tables one after the other in the
