@@ -237,6 +237,35 @@ Jit::~Jit() {
   // The code memory (and all code in it) goes with memory_.
 }
 
+namespace {
+
+// The on-disk module cache options ask for, or null; *state says which and why not.
+std::unique_ptr<ModuleCache> OpenModuleCache(const JitOptions& options, const CodeMemory& memory,
+                                             std::string* state) {
+  if (options.module_cache_dir.empty()) return nullptr;
+#if defined(__APPLE__)
+  // A dylib is signed for the path it is loaded from, and each load needs a fresh path: cached
+  // images would have to be signed again, which costs what writing them does.
+  *state = "off (not on macOS: each dylib is signed for a fresh path)";
+  return nullptr;
+#else
+  if (!memory.writes_modules()) {
+    *state = "off (modules are cached for the dlopen kind only)";
+    return nullptr;
+  }
+  absl::StatusOr<std::unique_ptr<ModuleCache>> cache =
+      ModuleCache::Open(options.module_cache_dir, options.module_cache_max_bytes);
+  if (!cache.ok()) {
+    *state = absl::StrCat("unavailable (", cache.status().message(), ")");
+    return nullptr;
+  }
+  *state = (*cache)->directory();
+  return std::move(*cache);
+#endif
+}
+
+}  // namespace
+
 std::unique_ptr<Jit> Jit::Create(const JitOptions& options) {
   std::unique_ptr<Jit> jit(new Jit(options));
   JitStats& stats = jit->stats_;
@@ -284,18 +313,7 @@ std::unique_ptr<Jit> Jit::Create(const JitOptions& options) {
       stats.code_memory_reason = reasons.empty() ? "probe succeeded" : reasons;
       jit->memory_ = std::move(memory);
       jit->foreign_stubs_ = std::make_unique<ffi::ForeignStubs>(*jit->memory_);
-      if (!options.module_cache_dir.empty() && jit->memory_->writes_modules()) {
-        absl::StatusOr<std::unique_ptr<ModuleCache>> cache =
-            ModuleCache::Open(options.module_cache_dir, options.module_cache_max_bytes);
-        if (cache.ok()) {
-          jit->module_cache_ = std::move(*cache);
-          stats.module_cache = jit->module_cache_->directory();
-        } else {
-          stats.module_cache = absl::StrCat("unavailable (", cache.status().message(), ")");
-        }
-      } else if (!options.module_cache_dir.empty()) {
-        stats.module_cache = absl::StrCat("off (modules are cached for the dlopen kind only)");
-      }
+      jit->module_cache_ = OpenModuleCache(options, *jit->memory_, &stats.module_cache);
       return jit;
     }
     absl::StrAppend(&reasons, reasons.empty() ? "" : "; ", memory != nullptr ? memory->kind() : "?",
