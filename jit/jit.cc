@@ -476,24 +476,49 @@ std::string Jit::Prepare(Vm& vm, BatchMember* m, CompileRoots* roots) {
   return "";
 }
 
+namespace {
+
+// Whether words fit the immediates of a copy of code (a 4-byte one takes only small words).
+bool FitsPatches(const std::vector<ImmediatePatch>& patches, const std::vector<uint64_t>& words) {
+  for (const ImmediatePatch& p : patches) {
+    if (p.index >= words.size() || !FitsPatch(p, words[p.index])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string Jit::Generate(BatchMember* m) {
   const ir::Function& f = m->f;
+  // The dlopen kind's code loads the words of this process from the module's data table (so
+  // that modules can be cached on disk); in memory they are immediates, which cost no load.
+  const bool in_table = memory_->writes_modules();
   // Identical functions share their code (a dump of the assembly asks for the generation).
   std::string key;
   if (options_.share_identical_code && !options_.dump_asm) {
     AppendCanonicalIr(f, &key);
     auto shared = shared_code_.find(key);
-    std::vector<uint64_t> table;
-    if (shared != shared_code_.end() && ResolveTableWords(f, shared->second.sources, &table)) {
+    std::vector<uint64_t> words;
+    if (shared != shared_code_.end() && ResolveTableWords(f, shared->second.sources, &words) &&
+        FitsPatches(shared->second.patches, words)) {
       const SharedCode& code = shared->second;
       m->code.size = code.bytes.size();
       m->code.direct_entry = code.direct_entry;
-      m->code.table = std::move(table);
-      m->code.fixups = code.fixups;
-      m->code.write = [bytes = code.bytes](uint8_t* rw, uint64_t /*rx*/) {
-        std::memcpy(rw, bytes.data(), bytes.size());
-        return true;
-      };
+      if (in_table) {
+        m->code.table = std::move(words);
+        m->code.fixups = code.fixups;
+        m->code.write = [bytes = code.bytes](uint8_t* rw, uint64_t /*rx*/) {
+          std::memcpy(rw, bytes.data(), bytes.size());
+          return true;
+        };
+      } else {
+        m->code.patches = code.patches;
+        m->code.write = [bytes = code.bytes, patches = code.patches, words = std::move(words),
+                         backend = backend_.get()](uint8_t* rw, uint64_t /*rx*/) {
+          std::memcpy(rw, bytes.data(), bytes.size());
+          return backend->PatchWords(rw, bytes.size(), patches, words);
+        };
+      }
       ++stats_.cache_hits;
       return "";
     }
@@ -503,7 +528,7 @@ std::string Jit::Generate(BatchMember* m) {
   BackendOptions backend_options;
   if (options_.dump_asm) backend_options.assembly = &assembly;
   backend_options.foreign_stubs = foreign_stubs_.get();
-  backend_options.words_in_table = true;
+  backend_options.words_in_table = in_table;
   std::string error;
   bool ok = backend_->Generate(f, backend_options, &m->code, &error);
   stats_.codegen_us += MicrosSince(codegen_start);
@@ -512,11 +537,14 @@ std::string Jit::Generate(BatchMember* m) {
     std::fprintf(options_.dump, "--- asm %s\n%s", f.name.c_str(), assembly.c_str());
   }
   SharedCode shared;
-  if (!key.empty() && DescribeTableWords(f, m->code.table, &shared.sources)) {
+  const std::vector<uint64_t>& words = in_table ? m->code.table : m->code.immediates;
+  if (!key.empty() && (in_table || m->code.patchable) &&
+      DescribeTableWords(f, words, &shared.sources)) {
     shared.bytes.resize(m->code.size);
     if (m->code.write(shared.bytes.data(), 0)) {  // position independent: any address will do
       shared.direct_entry = m->code.direct_entry;
       shared.fixups = m->code.fixups;
+      shared.patches = m->code.patches;
       const size_t bytes = key.size() + shared.bytes.size() + 8 * shared.sources.size();
       if (shared_code_bytes_ + bytes > kMaxSharedCodeBytes) ForgetSharedCode();
       shared_code_bytes_ += bytes;

@@ -170,14 +170,15 @@ class Jit : public TierUp {
   bool cap_noticed_ ABSL_GUARDED_BY(mu_) = false;
   // Compiled code per lambda (the defn pair), so closures made from one lambda share code.
   absl::flat_hash_map<Oop, void*> by_defn_ ABSL_GUARDED_BY(mu_);
-  // Code generated for each canonical IR (the text is the key: no collision can share wrong
-  // code), reused by functions that lower to the same: the bytes are the same (words are in the
-  // data table), the table is made from their own IR. Bounded: cleared when it holds more than
-  // kMaxSharedCodeBytes.
+  // Code generated for each canonical IR (the binary form is the key: no collision can share
+  // wrong code), reused by functions that lower to the same: a copy whose words of this process
+  // (data table or immediates) are their own, resolved from their IR. Bounded: cleared when it
+  // holds more than kMaxSharedCodeBytes.
   struct SharedCode {
     std::vector<uint8_t> bytes;
     size_t direct_entry = 0;
-    std::vector<objfile::Fixup> fixups;
+    std::vector<objfile::Fixup> fixups;   // code with a data table (the dlopen kind)
+    std::vector<ImmediatePatch> patches;  // code with immediates (in memory)
     std::vector<WordSource> sources;
   };
   static constexpr size_t kMaxSharedCodeBytes = size_t{16} << 20;

@@ -186,14 +186,13 @@ bool DescribeTableWords(const ir::Function& f, const std::vector<uint64_t>& word
   // The candidates in a fixed order, the first one giving a word's value describing it; done
   // once every word is described.
   absl::flat_hash_map<uint64_t, uint32_t> index_of;
-  for (uint32_t i = 0; i < words.size(); ++i) {
-    if (words[i] == 0) return false;
-    index_of.try_emplace(words[i], i);
-  }
+  for (uint32_t i = 0; i < words.size(); ++i) index_of.try_emplace(words[i], i);
   sources->assign(words.size(), WordSource{});
   std::vector<bool> described(words.size(), false);
   size_t remaining = words.size();
   auto offer = [&](uint64_t value, WordSource source) {
+    // Only the epoch may be 0 (a function without a guard record has no record word).
+    if (value == 0 && !(source.kind == WordSource::kFunction && source.a == 3)) return;
     auto it = index_of.find(value);
     if (it == index_of.end() || described[it->second]) return;
     described[it->second] = true;
@@ -203,6 +202,7 @@ bool DescribeTableWords(const ir::Function& f, const std::vector<uint64_t>& word
   offer(f.env, {WordSource::kFunction, 0, 0});
   offer(f.expr, {WordSource::kFunction, 1, 0});
   offer(f.guard_record, {WordSource::kFunction, 2, 0});
+  if (f.guard_record != 0) offer(f.guard_epoch, {WordSource::kFunction, 3, 0});
   offer(Intern("t"), {WordSource::kSymbolT, 0, 0});
   const std::vector<uint64_t>& runtime = RuntimeFunctions();
   for (uint32_t i = 0; i < runtime.size() && remaining > 0; ++i) {
@@ -248,7 +248,12 @@ bool ResolveTableWords(const ir::Function& f, const std::vector<WordSource>& sou
         break;
       }
       case WordSource::kFunction:
-        if (s.a > 2) return false;
+        if (s.a > 3) return false;
+        if (s.a == 3) {
+          if (f.guard_record == 0) return false;
+          words->push_back(f.guard_epoch);  // (may be 0)
+          continue;
+        }
         word = s.a == 0 ? f.env : s.a == 1 ? f.expr : f.guard_record;
         break;
       case WordSource::kRuntime:

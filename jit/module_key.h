@@ -27,7 +27,8 @@ void AppendCanonicalIr(const ir::Function& f, std::string* out);
 struct WordSource {
   enum Kind : uint8_t {
     kField = 0,  // a = instruction number (in block order), b = field: 0 imm, 1 imm2, 2 form, 3 aux
-    kFunction = 1,  // a = 0 the lambda's Env, 1 the Expr, 2 the guard record
+    kFunction = 1,  // a = 0 the lambda's Env, 1 the Expr, 2 the guard record, 3 the epoch it
+                    // was made at (ir::Function::guard_epoch; may be 0)
     kRuntime = 2,   // a = the runtime function's number (module_key.cc)
     kSubrImp = 3,   // the C function of the Subr in a field (a, b as kField)
     kSymbolT = 4,   // the symbol t

@@ -152,7 +152,7 @@ absl::Status CompileInPhases(Vm& vm, Oop expr, jit::Backend& backend, jit::CodeM
   std::string error;
   meter.Enter(CompilePhase::kCodegen);
   jit::BackendOptions options;
-  options.words_in_table = true;  // as the JIT compiles
+  options.words_in_table = memory.writes_modules();  // as the JIT compiles
   bool ok = backend.Compile(f, metered, options, block, &error);
   meter.Exit();
   if (!ok) return absl::InternalError("code generation: " + error);

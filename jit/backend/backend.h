@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "jit/backend/data_table.h"
 #include "jit/codemem/code_memory.h"
 #include "jit/ffi/foreign_stubs.h"
 #include "jit/ir/ir.h"
@@ -37,6 +38,11 @@ struct GeneratedCode {
   // code's references to them (FixupTarget::kDataTable, indices into `table`).
   std::vector<uint64_t> table;
   std::vector<objfile::Fixup> fixups;
+  // Otherwise: the words the code holds as immediates and where (a copy rewritten with
+  // Backend::PatchWords serves another function of the same IR), unless !patchable.
+  std::vector<uint64_t> immediates;
+  std::vector<ImmediatePatch> patches;
+  bool patchable = true;
 };
 
 class Backend {
@@ -47,6 +53,10 @@ class Backend {
   // *error when it cannot.
   virtual bool Generate(const ir::Function& f, const BackendOptions& options, GeneratedCode* out,
                         std::string* error) = 0;
+  // Rewrites the immediates of code generated without a table (GeneratedCode::patches) with
+  // `words`; false when a patch does not hold what this backend emits there.
+  virtual bool PatchWords(uint8_t* code, size_t size, const std::vector<ImmediatePatch>& patches,
+                          const std::vector<uint64_t>& words) const = 0;
   // Generates code for `f` and installs it in `memory` (out->direct_entry included).
   bool Compile(const ir::Function& f, CodeMemory& memory, const BackendOptions& options,
                CodeBlock* out, std::string* error);

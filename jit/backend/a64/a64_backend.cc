@@ -23,6 +23,7 @@
 #include <asmjit/core.h>
 
 #include <cstddef>
+#include <cstring>
 #include <functional>
 #include <vector>
 
@@ -334,11 +335,16 @@ class A64Emitter {
   // A word that only means something in this process (an address): an immediate, or a load from
   // the module's data table (jit/backend/data_table.h), its address made by adrp + ldr.
   void MoveWord(const a64::GpX& r, uint64_t word) {
-    if (table_ == nullptr) {
-      MoveImmediate(r, word);
+    uint32_t index = table_->IndexOf(word);
+    if (!table_->in_table()) {
+      // Always movz and three movk (zero chunks included): a copy can be patched.
+      table_->AddPatch({static_cast<uint32_t>(a_.offset()), index});
+      a_.movz(r, Imm(word & 0xffff), Imm(0));
+      for (uint32_t shift = 16; shift < 64; shift += 16) {
+        a_.movk(r, Imm((word >> shift) & 0xffff), Imm(shift));
+      }
       return;
     }
-    uint32_t index = table_->IndexOf(word);
     auto offset = static_cast<uint32_t>(a_.offset());
     a_.embedUInt32(0x90000000u | r.id());  // adrp r, 0 (the fixup sets the page)
     a_.ldr(r, a64::ptr(r, 0));
@@ -1226,7 +1232,7 @@ class A64Emitter {
   a64::Assembler& a_;
   Oop symbol_t_;  // predicates return the symbol t (interned once per process)
   ffi::ForeignStubs* foreign_stubs_;
-  DataTable* table_;  // null: words are immediates
+  DataTable* table_;  // the words of this process the code holds or loads
   Allocation alloc_;
   std::vector<int> use_count_;
   std::vector<const ir::Instr*> const_of_;  // the kConst defining each value, or null
@@ -1248,6 +1254,24 @@ class A64Backend : public Backend {
  public:
   const char* name() const override { return "aarch64"; }
 
+  bool PatchWords(uint8_t* code, size_t size, const std::vector<ImmediatePatch>& patches,
+                  const std::vector<uint64_t>& words) const override {
+    for (const ImmediatePatch& p : patches) {
+      if (p.index >= words.size() || p.offset + 16 > size || p.offset % 4 != 0) return false;
+      for (uint32_t i = 0; i < 4; ++i) {
+        uint32_t insn;
+        std::memcpy(&insn, code + p.offset + 4 * i, 4);
+        // movz (i = 0) or movk, 64-bit, hw = i: only the 16-bit immediate changes.
+        const uint32_t expected = (i == 0 ? 0xd2800000u : 0xf2800000u) | (i << 21);
+        if ((insn & 0xffe00000u) != expected) return false;
+        const auto chunk = static_cast<uint32_t>((words[p.index] >> (16 * i)) & 0xffff);
+        insn = (insn & ~(0xffffu << 5)) | (chunk << 5);
+        std::memcpy(code + p.offset + 4 * i, &insn, 4);
+      }
+    }
+    return true;
+  }
+
   bool Generate(const ir::Function& f, const BackendOptions& options, GeneratedCode* out,
                 std::string* error) override {
     // Shared with out->write, which copies the code at installation.
@@ -1257,8 +1281,7 @@ class A64Backend : public Backend {
     ErrorCollector errors;
     code->setErrorHandler(&errors);
     asmjit::StringLogger logger;
-    std::unique_ptr<DataTable> table;
-    if (options.words_in_table) table = std::make_unique<DataTable>();
+    auto table = std::make_unique<DataTable>(options.words_in_table);
     if (options.assembly != nullptr) {
       logger.addFlags(asmjit::FormatFlags::kMachineCode);
       code->setLogger(&logger);
@@ -1282,9 +1305,13 @@ class A64Backend : public Backend {
       return false;
     }
     out->size = code->codeSize();
-    if (table != nullptr) {
+    if (table->in_table()) {
       out->table = std::move(table->words());
       out->fixups = std::move(table->fixups());
+    } else {
+      out->immediates = std::move(table->words());
+      out->patches = std::move(table->patches());
+      out->patchable = table->patchable();
     }
     out->write = [code, size = out->size](uint8_t* rw, uint64_t rx) {
       if (code->relocateToBase(rx) != asmjit::kErrorOk) return false;

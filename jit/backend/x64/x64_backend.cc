@@ -17,6 +17,7 @@
 #include <asmjit/x86.h>
 
 #include <cstddef>
+#include <cstring>
 #include <functional>
 #include <utility>
 #include <vector>
@@ -315,11 +316,18 @@ class X64Emitter {
   // A word that only means something in this process (an address, the epoch): an immediate, or
   // a rip-relative load from the module's data table (jit/backend/data_table.h).
   void MovWord(const x86::Gp& r, uint64_t word) {
-    if (table_ == nullptr) {
-      a_.mov(r, Imm(static_cast<int64_t>(word)));
+    uint32_t index = table_->IndexOf(word);
+    if (!table_->in_table()) {
+      // Always the 10-byte form, whose 8-byte immediate ends it: a copy can be patched.
+      const size_t start = a_.offset();
+      a_.movabs(r, Imm(static_cast<int64_t>(word)));
+      if (a_.offset() - start == 10) {
+        table_->AddPatch({static_cast<uint32_t>(a_.offset() - 8), index});
+      } else {
+        table_->MarkUnpatchable();
+      }
       return;
     }
-    uint32_t index = table_->IndexOf(word);
     a_.mov(r, x86::qword_ptr(x86::rip, 0));
     // The displacement ends the instruction; it counts from the next one.
     table_->AddFixup({.kind = objfile::FixupKind::kX86Pc32,
@@ -750,19 +758,24 @@ class X64Emitter {
     }
     Label slow = a_.newLabel();
     Label join = a_.newLabel();
-    auto epoch = static_cast<int64_t>(f_.guard_epoch);
-    if (table_ != nullptr) {
-      // The epoch is this process's too: compare with the one the record last validated.
-      MovWord(kScratch, f_.guard_record);
-      a_.mov(kScratch, x86::qword_ptr(kScratch, offsetof(GuardRecord, validated_epoch)));
-      a_.cmp(x86::qword_ptr(kVm, kVmGlobalEpochOffset), kScratch);
-      a_.jne(slow);
-    } else if (epoch <= INT32_MAX) {
-      a_.cmp(x86::qword_ptr(kVm, kVmGlobalEpochOffset), Imm(epoch));
-      a_.jne(slow);
+    // The epoch is a word of this process like the others: a table word, or the immediate of
+    // the compare (1 or 4 bytes: a copy of the code takes only epochs that fit).
+    if (!table_->in_table() && f_.guard_epoch <= INT32_MAX) {
+      uint32_t index = table_->IndexOf(f_.guard_epoch);
+      const size_t start = a_.offset();
+      a_.cmp(x86::qword_ptr(kVm, kVmGlobalEpochOffset), Imm(static_cast<int64_t>(f_.guard_epoch)));
+      const size_t length = a_.offset() - start;  // REX, opcode, ModRM, disp8, immediate
+      if (length == 5 || length == 8) {
+        table_->AddPatch({static_cast<uint32_t>(a_.offset() - (length - 4)), index,
+                          static_cast<uint8_t>(length - 4)});
+      } else {
+        table_->MarkUnpatchable();
+      }
     } else {
-      a_.jmp(slow);
+      MovWord(kScratch, f_.guard_epoch);
+      a_.cmp(x86::qword_ptr(kVm, kVmGlobalEpochOffset), kScratch);
     }
+    a_.jne(slow);
     if (branch != nullptr) {
       if (branch->targets[0] != next_block_[current_block_]) a_.jmp(labels_[branch->targets[0]]);
     } else {
@@ -1223,7 +1236,7 @@ class X64Emitter {
   x86::Assembler& a_;
   Oop symbol_t_;  // predicates return the symbol t (interned once per process)
   ffi::ForeignStubs* foreign_stubs_;
-  DataTable* table_;  // null: words are immediates
+  DataTable* table_;  // the words of this process the code holds or loads
   Allocation alloc_;
   std::vector<int> use_count_;
   std::vector<const ir::Instr*> const_of_;  // the kConst defining each value, or null
@@ -1245,6 +1258,30 @@ class X64Backend : public Backend {
  public:
   const char* name() const override { return "x86-64"; }
 
+  bool PatchWords(uint8_t* code, size_t size, const std::vector<ImmediatePatch>& patches,
+                  const std::vector<uint64_t>& words) const override {
+    for (const ImmediatePatch& p : patches) {
+      if (p.short_width != 0) {
+        // cmp qword [r15 + disp8], imm8 / imm32: REX.W+B, 0x83 / 0x81, ModRM, disp8, immediate.
+        const bool byte = p.short_width == 1;
+        if (p.index >= words.size() || !FitsPatch(p, words[p.index]) || p.offset < 4 ||
+            p.offset + p.short_width > size || code[p.offset - 3] != (byte ? 0x83 : 0x81)) {
+          return false;
+        }
+        const auto value = static_cast<uint32_t>(words[p.index]);
+        std::memcpy(code + p.offset, &value, p.short_width);
+        continue;
+      }
+      // movabs r64, imm64: REX.W (0x48/0x49), 0xb8 + r, then the immediate.
+      if (p.index >= words.size() || p.offset < 2 || p.offset + 8 > size ||
+          (code[p.offset - 2] & 0xf8) != 0x48 || (code[p.offset - 1] & 0xf8) != 0xb8) {
+        return false;
+      }
+      std::memcpy(code + p.offset, &words[p.index], 8);
+    }
+    return true;
+  }
+
   bool Generate(const ir::Function& f, const BackendOptions& options, GeneratedCode* out,
                 std::string* error) override {
     // Shared with out->write, which copies the code at installation.
@@ -1254,8 +1291,7 @@ class X64Backend : public Backend {
     ErrorCollector errors;
     code->setErrorHandler(&errors);
     asmjit::StringLogger logger;
-    std::unique_ptr<DataTable> table;
-    if (options.words_in_table) table = std::make_unique<DataTable>();
+    auto table = std::make_unique<DataTable>(options.words_in_table);
     if (options.assembly != nullptr) {
       logger.addFlags(asmjit::FormatFlags::kMachineCode);
       code->setLogger(&logger);
@@ -1276,9 +1312,13 @@ class X64Backend : public Backend {
     }
     if (options.assembly != nullptr) options.assembly->append(logger.data(), logger.dataSize());
     out->size = code->codeSize();
-    if (table != nullptr) {
+    if (table->in_table()) {
       out->table = std::move(table->words());
       out->fixups = std::move(table->fixups());
+    } else {
+      out->immediates = std::move(table->words());
+      out->patches = std::move(table->patches());
+      out->patchable = table->patchable();
     }
     out->write = [code, size = out->size](uint8_t* rw, uint64_t rx) {
       if (code->relocateToBase(rx) != asmjit::kErrorOk) return false;
