@@ -136,6 +136,12 @@ uint64_t CallForWord(const CodeBlock& block) {
 }
 
 TEST_P(CodeMemoryTest, CodeReachesItsDataTable) {
+#if defined(__aarch64__)
+  // These run at addresses earlier tests released. Binary translators (qemu-user, which runs the
+  // AArch64 suite) keep code translated per address and miss a rewrite through the other view
+  // of a dual mapping; the JIT prefers fresh pages on AArch64 for that reason (jit/jit.cc).
+  if (GetParam() == "dual") GTEST_SKIP() << "dual mapping reuses addresses (see the comment)";
+#endif
   std::vector<CodeBlock> blocks;
   std::string error;
   ASSERT_TRUE(memory_->InstallBatch({PieceReturningTableWord("table_first_fn", {0x123456789abc}),
