@@ -2,7 +2,9 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#if defined(__linux__)
 #include <link.h>
+#endif
 #include <pwd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -100,6 +102,14 @@ struct Attempt {
 
 Attempt TryMemfd(std::string_view image, const std::string& hint) {
   Attempt a;
+#if !defined(__linux__)
+  // memfd and /proc/self/fd are Linux's (ELF modules load on ELF systems; macOS loads Mach-O
+  // through native_module.h).
+  (void)image;
+  (void)hint;
+  a.status = absl::UnavailableError("memfd_create: not on this system");
+  return a;
+#else
   const std::string name = absl::StrCat("maru-jit:", hint);
   int fd = memfd_create(name.c_str(), MFD_CLOEXEC | MFD_NOEXEC_SEAL);
   a.detail = "memfd_create(MFD_CLOEXEC|MFD_NOEXEC_SEAL)";
@@ -134,6 +144,7 @@ Attempt TryMemfd(std::string_view image, const std::string& hint) {
   a.fd = fd;
   a.detail = absl::StrCat(a.detail, " + dlopen(", a.path, ")");
   return a;
+#endif
 }
 
 std::optional<std::string> HomeDirectory() {
@@ -306,12 +317,16 @@ absl::StatusOr<LoadedModule> LoadSharedObject(std::string_view image, std::strin
   module.method_ = method;
   module.method_detail_ = std::move(attempt.detail);
   module.path_ = std::move(attempt.path);
+#if defined(__linux__)
   struct link_map* map = nullptr;
   if (dlinfo(module.handle_, RTLD_DI_LINKMAP, &map) != 0 || map == nullptr) {
     return absl::InternalError(absl::StrCat("dlinfo(RTLD_DI_LINKMAP): ", DlerrorText()));
   }
   module.base_ = static_cast<uintptr_t>(map->l_addr);
   return module;
+#else
+  return absl::UnimplementedError("loading ELF shared objects: Linux only");
+#endif
 }
 
 }  // namespace maru::jit::objfile

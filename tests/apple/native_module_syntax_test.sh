@@ -2,8 +2,9 @@
 # Compile-only check of the macOS branch of jit/objfile/native_module.cc (a signed dylib in a
 # fresh private file, dlopen'ed), which only a macOS build compiles. The configuration's C++
 # compiler (the host's, or the AArch64 cross compiler under --config=aarch64: the Intel and the
-# Apple-silicon build) compiles it with -fsyntax-only and __APPLE__ defined, with the other
-# sources that path needs. The Apple calls it makes (dlopen, dlsym, dladdr, dlerror, dlclose,
+# Apple-silicon build) compiles it with -fsyntax-only, __APPLE__ defined and __linux__ not, with
+# the other sources that path needs (the dlopen kind of code memory, and the ELF loader, whose
+# memfd and dlinfo calls are Linux's). The Apple calls it makes (dlopen, dlsym, dladdr, dlerror, dlclose,
 # unlink, geteuid, getenv, mkdir, lstat, strerror_r, mkstemps) are POSIX calls that glibc
 # declares too, so the only stand-ins are the SDK headers Abseil includes under __APPLE__
 # (stand_in/Availability.h, stand_in/TargetConditionals.h). What it cannot check: that macOS
@@ -28,7 +29,9 @@ compiler="${CC:?CC must name the C/C++ compiler driver}"
 work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/native_module_syntax.XXXXXX")" || exit 2
 trap 'rm -rf "$work"' EXIT
 
-flags=(-x c++ -std=c++20 -Wall -Werror -D__APPLE__ -I"$stand_in" -I"$root")
+# As on macOS: __APPLE__ defined, Linux's macros not (so the Linux-only branches drop out).
+flags=(-x c++ -std=c++20 -Wall -Werror -D__APPLE__ -U__linux__ -U__linux -Ulinux -I"$stand_in"
+  -I"$root")
 
 passed=0
 failed=0
