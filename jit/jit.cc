@@ -68,7 +68,8 @@ namespace {
 
 // The record of f's guards (ir kGuardsHold) as they stand now, every guarded Variable marked as
 // watched, and f pointed at it. nullptr when out of memory (f then has no record).
-GuardRecord* MakeGuardRecord(Vm& vm, ir::Function& f, CompileRoots& roots) {
+GuardRecord* MakeGuardRecord(Vm& vm, ir::Function& f, int64_t recompiles_left,
+                             CompileRoots& roots) {
   std::vector<Oop> pairs;
   for (const auto& [var, value] : f.shared_guards) {
     pairs.push_back(var);
@@ -85,6 +86,9 @@ GuardRecord* MakeGuardRecord(Vm& vm, ir::Function& f, CompileRoots& roots) {
   if (record == nullptr) return nullptr;
   record->pairs = nullptr;
   record->count = 0;
+  record->expr = f.expr;
+  record->recompiles_left = recompiles_left;
+  record->stale = 0;
   auto* array = static_cast<Oop*>(GC_MALLOC(sizeof(Oop) * std::max<size_t>(pairs.size(), 1)));
   if (array == nullptr) return nullptr;
   std::copy(pairs.begin(), pairs.end(), array);
@@ -354,6 +358,14 @@ bool Jit::Compile(Vm& vm, Oop expr) {
   FreePendingCode();
   Oop defn = Slot(expr, expr::kDefn);
   auto cached = by_defn_.find(defn);
+  if (cached != by_defn_.end() && static_cast<CompiledCode*>(cached->second)->guards->stale) {
+    // A global its code relied on changed for good: compile it again (the old code stays for
+    // the activations and closures still running it, until the collector frees it).
+    by_defn_.erase(cached);
+    cached = by_defn_.end();
+    ++recompiles_by_defn_[defn];
+    ++stats_.guard_recompiles;
+  }
   if (cached != by_defn_.end()) {
     auto* code = static_cast<CompiledCode*>(cached->second);
     Slot(expr, expr::kInfo) = reinterpret_cast<Oop>(code);
@@ -464,7 +476,9 @@ std::string Jit::Prepare(Vm& vm, BatchMember* m, CompileRoots* roots) {
   failure = RunPasses(f, options_.verify);
   stats_.passes_us += MicrosSince(passes_start);
   if (!failure.empty()) return "IR verification: " + failure;
-  m->guards = MakeGuardRecord(vm, f, *roots);
+  auto recompiled = recompiles_by_defn_.find(Slot(m->expr, expr::kDefn));
+  int64_t done = recompiled == recompiles_by_defn_.end() ? 0 : recompiled->second;
+  m->guards = MakeGuardRecord(vm, f, kMaxRecompiles - done, *roots);
   if (m->guards == nullptr || !MakeClosureSites(f, *roots)) return "out of memory";
   m->constants = CollectConstants(f, *roots);
   if (m->constants == nullptr) return "out of memory";
@@ -681,6 +695,7 @@ std::string Jit::FormatStats() const {
   line("functions_fallback", absl::StrCat(s.functions_fallback));
   line("cache_hits", absl::StrCat(s.cache_hits));
   line("compile_batches", absl::StrCat(s.compile_batches));
+  line("guard_recompiles", absl::StrCat(s.guard_recompiles));
   line("ffi_stubs", absl::StrCat(s.ffi_stubs));
   line("forms_interpreted", absl::StrCat(s.forms_interpreted));
   line("code_bytes", absl::StrCat(s.code_bytes));

@@ -90,7 +90,9 @@ struct JitStats {
   // Functions that reused code: compiled for the same lambda (closures), or generated for a
   // function of the same canonical IR (jit/module_key.h: identical bodies, same globals).
   int64_t cache_hits = 0;
-  int64_t compile_batches = 0;    // installations (a function and its uncompiled known callees)
+  int64_t compile_batches = 0;  // installations (a function and its uncompiled known callees)
+  // Functions compiled again because a global their code relied on changed (GuardRecord).
+  int64_t guard_recompiles = 0;
   int64_t ffi_stubs = 0;          // foreign-call stubs generated (one per signature)
   int64_t forms_interpreted = 0;  // forms left to the interpreter inside compiled code
   int64_t code_bytes = 0;
@@ -170,6 +172,11 @@ class Jit : public TierUp {
   bool cap_noticed_ ABSL_GUARDED_BY(mu_) = false;
   // Compiled code per lambda (the defn pair), so closures made from one lambda share code.
   absl::flat_hash_map<Oop, void*> by_defn_ ABSL_GUARDED_BY(mu_);
+  // Times each lambda was compiled again for a failed guard; after kMaxRecompiles its code keeps
+  // running its guarded forms in the interpreter (a global that keeps changing would otherwise
+  // have its callers compiled at every change).
+  static constexpr int64_t kMaxRecompiles = 4;
+  absl::flat_hash_map<Oop, int64_t> recompiles_by_defn_ ABSL_GUARDED_BY(mu_);
   // Code generated for each canonical IR (the binary form is the key: no collision can share
   // wrong code), reused by functions that lower to the same: a copy whose words of this process
   // (data table or immediates) are their own, resolved from their IR. Bounded: cleared when it

@@ -75,7 +75,19 @@ Oop StoreOuterVariable(Vm* vm, Oop var, Oop value, Frame* frame) {
 
 int64_t RevalidateGuards(VmHotFields* vm, GuardRecord* record) {
   for (int64_t i = 0; i < record->count; ++i) {
-    if (Slot(record->pairs[2 * i], variable::kValue) != record->pairs[2 * i + 1]) return 0;
+    if (Slot(record->pairs[2 * i], variable::kValue) != record->pairs[2 * i + 1]) {
+      if (record->stale == 0 && record->recompiles_left > 0) {
+        record->stale = 1;
+        // The next call of the Expr goes to the tier-up hook (its first call again), which
+        // compiles it anew; compiled callers find no entry and call through the runtime.
+        Oop expr = record->expr;
+        Slot(expr, expr::kEntry) = kNil;
+        Slot(expr, expr::kDirectEntry) = kNil;
+        Slot(expr, expr::kInfo) = kNil;
+        Slot(expr, expr::kCalls) = 0;
+      }
+      return 0;
+    }
   }
   record->validated_epoch = vm->global_epoch;
   return 1;

@@ -28,7 +28,7 @@ struct ClosureSite {
   Oop info;   // the compiled code record (Expr kInfo) for every closure made here; nil: unknown
   Oop entry;  // its entry (Expr kEntry)
   Oop direct_entry;  // and its direct entry (Expr kDirectEntry)
-  Oop last;   // the latest closure made while info is unknown (watched for its compilation)
+  Oop last;          // the latest closure made while info is unknown (watched for its compilation)
 };
 // `lambda`: a new closure over the activation (its locals move to a heap Context first). `site`
 // may be null.
@@ -56,11 +56,18 @@ struct GuardRecord {
   uint64_t validated_epoch;  // the Vm's global_epoch when every pair was last seen to hold
   int64_t count;             // pairs
   Oop* pairs;                // Variable, value, Variable, value, ...
+  // The Expr compiled. When a pair no longer holds, its code is taken from it (once: `stale`),
+  // so that its next call compiles it again against the globals' new values, while
+  // `recompiles_left` allows (the JIT then drops the stale code for that lambda); activations
+  // already running keep the old code, whose guarded forms the interpreter runs.
+  Oop expr;
+  int64_t recompiles_left;
+  int64_t stale;
 };
 static_assert(offsetof(GuardRecord, validated_epoch) == 0);
 // The slow path of kGuardsHold (the epoch moved): 1 when every pair still holds (the current
-// epoch is then recorded), else 0. Runs no Maru code; compiled code preserves every register
-// around it.
+// epoch is then recorded), else 0 (and the Expr loses its code, see GuardRecord). Runs no Maru
+// code and allocates nothing; compiled code preserves every register around it.
 int64_t RevalidateGuards(VmHotFields* vm, GuardRecord* record);
 
 }  // namespace maru::jit
