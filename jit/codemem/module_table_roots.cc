@@ -3,7 +3,6 @@
 #include <gc/gc.h>
 
 #include <atomic>
-#include <cstring>
 #include <mutex>
 #include <random>
 
@@ -13,11 +12,15 @@ namespace {
 std::atomic<uint64_t> cookie{0};
 
 // Called by the collector with its lock held, maybe with the world stopped: reads memory only.
-int ScanUnlessModuleTable(const char* /*name*/, void* start, size_t size) {
+// The last bytes of another library's segment may be a sanitizer's redzone (mapped, but poisoned
+// for instrumented code) and need not be aligned: read byte by byte, uninstrumented.
+__attribute__((no_sanitize("address", "undefined"))) int ScanUnlessModuleTable(
+    const char* /*name*/, void* start, size_t size) {
   const uint64_t expected = cookie.load(std::memory_order_acquire);
   if (expected == 0 || size < 8) return 1;
-  uint64_t last;
-  std::memcpy(&last, static_cast<const char*>(start) + size - 8, 8);
+  const volatile uint8_t* end = static_cast<const volatile uint8_t*>(start) + size;
+  uint64_t last = 0;  // little-endian, as the table's words
+  for (int k = 7; k >= 0; --k) last = (last << 8) | end[k - 8];
   return last == expected ? 0 : 1;
 }
 
