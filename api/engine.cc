@@ -309,6 +309,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EngineOptions options) {
                      : o.code_memory == CodeMemoryRequest::kDlopen ? jit::CodeRequest::kDlopen
                                                                    : jit::CodeRequest::kAuto;
   jit_options.threshold = o.tier_threshold;
+  jit_options.module_cache_dir = o.module_cache_dir;
   {
     std::lock_guard<std::mutex> lock(JitCreateMutex());
     impl->jit = jit::Jit::Create(jit_options);
@@ -518,6 +519,10 @@ EngineStats Engine::Stats() const {
   s.functions_compiled = j.functions_compiled;
   s.functions_fallback = j.functions_fallback;
   s.cache_hits = j.cache_hits;
+  s.guard_recompiles = j.guard_recompiles;
+  s.module_cache = j.module_cache;
+  s.module_cache_hits = j.module_cache_stats.hits;
+  s.module_cache_stores = j.module_cache_stats.stores;
   s.code_bytes = j.code_bytes;
   s.compile_us = j.compile_us_total;
   s.fallback_reasons = j.fallback_reasons;

@@ -83,6 +83,9 @@ struct EngineOptions {
   ExecutionMode execution = ExecutionMode::kAuto;
   CodeMemoryRequest code_memory = CodeMemoryRequest::kAuto;
   int64_t tier_threshold = kDefaultTierThreshold;  // calls before compilation in kAuto mode
+  // With the dlopen kind: a directory where compiled modules are kept and reused by later runs of
+  // the same build (as `maru --module-cache=DIR`; absolute, created 0700). Empty: none.
+  std::string module_cache_dir;
   bool load_prelude = true;
   // The value of *arguments* while the prelude loads (it consumes a leading "-L dir").
   std::vector<std::string> arguments;
@@ -99,9 +102,15 @@ struct EngineStats {
   std::string code_memory_reason;  // why that kind (or why none)
   int64_t functions_compiled = 0;
   int64_t functions_fallback = 0;  // functions the JIT declined (they stay interpreted)
-  int64_t cache_hits = 0;          // closures that reused code compiled for the same lambda
-  int64_t code_bytes = 0;          // machine code currently installed
-  int64_t compile_us = 0;          // total compile time, microseconds
+  // Functions that reused code: closures of one lambda, and functions identical to one
+  // compiled before (same body, same globals).
+  int64_t cache_hits = 0;
+  int64_t guard_recompiles = 0;     // compiled again: a global their code relied on changed
+  std::string module_cache;         // the module cache's directory, "off", or why not
+  int64_t module_cache_hits = 0;    // modules loaded from it
+  int64_t module_cache_stores = 0;  // modules written to it
+  int64_t code_bytes = 0;           // machine code currently installed
+  int64_t compile_us = 0;           // total compile time, microseconds
   std::map<std::string, int64_t> fallback_reasons;
   bool engine_thread = false;     // evaluation runs on an engine-owned thread
   size_t engine_stack_bytes = 0;  // that thread's stack (0 with kCallingThread)

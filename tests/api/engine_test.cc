@@ -700,5 +700,43 @@ TEST(EngineOptionsTest, CallingThreadEngineMovesBetweenThreads) {
   EXPECT_EQ(*e->Function<int64_t(int64_t)>("depth")(5000), 5000);
 }
 
+// Two engines with the same module cache: the second loads the first one's modules, and their
+// functions give the same results; identical functions and redefinitions show in the stats.
+TEST(EngineOptionsTest, ModuleCacheIdenticalFunctionsAndRecompiles) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string dir = std::string(tmp != nullptr ? tmp : "/tmp") + "/engine_module_cache";
+  EngineOptions options;
+  options.execution = ExecutionMode::kEager;
+  options.code_memory = CodeMemoryRequest::kDlopen;
+  options.module_cache_dir = dir;
+  constexpr char kProgram[] =
+      "(define-function add1 (x) (+ x 1))"
+      "(define-function inc (x) (+ x 1))"
+      "(define-function twice (x) (add1 (add1 x)))";
+  int64_t results[2];
+  for (int run = 0; run < 2; ++run) {
+    std::unique_ptr<Engine> e = *Engine::Create(options);
+    ASSERT_TRUE(e->Eval(kProgram).ok());
+    EXPECT_EQ(*e->Function<int64_t(int64_t)>("inc")(1), 2);
+    results[run] = *e->Function<int64_t(int64_t)>("twice")(40);
+    ASSERT_TRUE(e->Eval("(set add1 (lambda (x) (* x 2)))").ok());
+    // The first call finds the guard failed (and takes the code away), the second compiles.
+    EXPECT_EQ(*e->Function<int64_t(int64_t)>("twice")(5), 20);
+    EXPECT_EQ(*e->Function<int64_t(int64_t)>("twice")(6), 24);
+    EngineStats stats = e->Stats();
+    EXPECT_EQ(stats.code_memory, "dlopen");
+    EXPECT_EQ(stats.module_cache, dir);
+    EXPECT_GE(stats.guard_recompiles, 1);  // twice, after add1 changed
+    if (run == 0) {
+      EXPECT_GE(stats.cache_hits, 1);  // inc: add1's code
+      EXPECT_GT(stats.module_cache_stores, 0);
+    } else {
+      EXPECT_GT(stats.module_cache_hits, 0);  // (inc's module too: nothing is generated)
+    }
+  }
+  EXPECT_EQ(results[0], 42);
+  EXPECT_EQ(results[1], 42);
+}
+
 }  // namespace
 }  // namespace maru
