@@ -143,6 +143,8 @@ absl::StatusOr<std::unique_ptr<NativeModule>> LoadNativeImage(std::string_view /
 #else  // ELF
 
 struct NativeModule::Loaded {
+  // (A constructor, not an aggregate: clang does not initialise aggregates from parentheses.)
+  explicit Loaded(LoadedModule loaded) : module(std::move(loaded)) {}
   LoadedModule module;
 };
 
