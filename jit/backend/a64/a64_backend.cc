@@ -12,10 +12,11 @@
 // through compiled frames. The frame (sp-based, 16-byte aligned):
 // [argument buffer][Frame][slots][spill slots][jump moves].
 //
-// The code is position independent: heap constants and runtime entry points are built with
-// movz/movk (absolute values of this process), every call goes through a register or is a
-// pc-relative `bl` to this function's own entry, and branches stay inside the function. The same
-// bytes run wherever they are installed (in-memory or in a dlopen'ed module).
+// The code is position independent: heap constants and runtime entry points (words of this
+// process) are built with movz and three movk in memory, patchable in a copy for an identical
+// function, or loaded with adrp + ldr from the module's data table for the dlopen kind
+// (data_table.h); every call goes through a register or is a pc-relative `bl` to this function's
+// own entry, and branches stay inside the function.
 //
 // This file compiles on every host (asmjit assembles AArch64 anywhere), so the code generator is
 // tested on x86-64 too; it is the host backend only on AArch64.

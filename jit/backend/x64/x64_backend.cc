@@ -10,10 +10,10 @@
 // values that do not live across calls, rbx r12 r14 rbp those that do. The frame (rsp-based):
 // [argument buffer][Frame][slots][spill slots].
 //
-// The code is position independent: heap constants and runtime entry points are 64-bit
-// immediates (absolute values in this process, not addresses relative to the code), every call
-// goes through a register, and branches stay inside the function. The same bytes run wherever
-// they are installed (in-memory or in a dlopen'ed module).
+// The code is position independent: heap constants and runtime entry points (words of this
+// process) are movabs immediates in memory, patchable in a copy for an identical function, or
+// rip-relative loads from the module's data table for the dlopen kind (data_table.h); every call
+// goes through a register, and branches stay inside the function.
 #include <asmjit/x86.h>
 
 #include <cstddef>
