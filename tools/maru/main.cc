@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -55,11 +56,14 @@ constexpr char kUsage[] =
     "              entries go first\n"
     "  --help      this text\n";
 
-Vm* g_vm = nullptr;
+// The Vm that SIGINT interrupts, while it exists. A second SIGINT may come after it is gone
+// (`timeout` forwards a signal to its child and again to the process group).
+std::atomic<Vm*> g_vm{nullptr};
+static_assert(std::atomic<Vm*>::is_always_lock_free);  // read in a signal handler
 bool g_verbose_start = false;  // -v given: say at start-up when the JIT cannot run
 
 void OnInterrupt(int) {
-  if (g_vm != nullptr) g_vm->RequestInterrupt();
+  if (Vm* vm = g_vm.load()) vm->RequestInterrupt();
 }
 
 struct Invocation {
@@ -186,6 +190,9 @@ Oop StringList(const std::vector<std::string>& items) {
 int Run(const std::vector<std::string>& argv, jit::Jit* jit) {
   Vm vm;
   g_vm = &vm;
+  struct Unpublish {
+    ~Unpublish() { g_vm = nullptr; }  // before vm goes
+  } unpublish;
   if (jit != nullptr && jit->stats().code_memory != "none") vm.tier_up = jit;
   Oop args = StringList(argv);
   bool no_prelude = false, prelude_loaded = false, loaded_file = false;
