@@ -34,6 +34,7 @@
 #include "jit/backend/data_table.h"
 #include "jit/backend/direct_entry.h"
 #include "jit/backend/emit_support.h"
+#include "jit/backend/generated_code.h"
 #include "jit/backend/regalloc.h"
 #include "jit/runtime_calls.h"
 #include "runtime/heap.h"
@@ -1305,20 +1306,7 @@ class A64Backend : public Backend {
       *error = "code generation: " + errors.text;
       return false;
     }
-    out->size = code->codeSize();
-    if (table->in_table()) {
-      out->table = std::move(table->words());
-      out->fixups = std::move(table->fixups());
-    } else {
-      out->immediates = std::move(table->words());
-      out->patches = std::move(table->patches());
-      out->patchable = table->patchable();
-    }
-    out->write = [code, size = out->size](uint8_t* rw, uint64_t rx) {
-      if (code->relocateToBase(rx) != asmjit::kErrorOk) return false;
-      code->copyFlattenedData(rw, size, asmjit::CopySectionFlags::kPadTargetBuffer);
-      return true;
-    };
+    FinishGeneratedCode(code, *table, out);
     return true;
   }
 };
