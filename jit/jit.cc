@@ -127,6 +127,11 @@ Oop* CollectConstants(const ir::Function& f, CompileRoots& roots) {
       if (in.op == ir::Opcode::kClosure && in.aux != 0) objects.push_back(static_cast<Oop>(in.aux));
     }
   }
+  for (const ir::InlineFrame& frame : f.inline_frames) {
+    for (Oop o : {frame.env, frame.home, frame.callee, frame.call_form}) {
+      if (IsObject(o)) objects.push_back(o);
+    }
+  }
   auto* array = static_cast<Oop*>(roots.Keep(GC_MALLOC(sizeof(Oop) * (objects.size() + 1))));
   if (array == nullptr) return nullptr;
   std::copy(objects.begin(), objects.end(), array);
@@ -473,6 +478,19 @@ std::string Jit::Prepare(Vm& vm, BatchMember* m, CompileRoots* roots) {
   if (!failure.empty()) return failure;
 
   auto passes_start = std::chrono::steady_clock::now();
+  if (options_.inline_calls) {
+    auto lower_callee = [&vm](Oop callee, InlineCallee* out) {
+      if (!InlineableBody(vm, callee)) return false;
+      if (!LowerExpr(vm, callee, &out->ir).empty()) return false;
+      out->home = Slot(callee, expr::kCtx);
+      return true;
+    };
+    stats_.calls_inlined += InlineCalls(f, lower_callee, InlineLimits());
+    if (options_.verify) {
+      failure = ir::Verify(f);
+      if (!failure.empty()) return "IR verification: after inlining: " + failure;
+    }
+  }
   failure = RunPasses(f, options_.verify);
   stats_.passes_us += MicrosSince(passes_start);
   if (!failure.empty()) return "IR verification: " + failure;
@@ -696,6 +714,7 @@ std::string Jit::FormatStats() const {
   line("cache_hits", absl::StrCat(s.cache_hits));
   line("compile_batches", absl::StrCat(s.compile_batches));
   line("guard_recompiles", absl::StrCat(s.guard_recompiles));
+  line("calls_inlined", absl::StrCat(s.calls_inlined));
   line("ffi_stubs", absl::StrCat(s.ffi_stubs));
   line("forms_interpreted", absl::StrCat(s.forms_interpreted));
   line("code_bytes", absl::StrCat(s.code_bytes));

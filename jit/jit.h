@@ -72,6 +72,9 @@ struct JitOptions {
   // Functions of the same canonical IR (identical bodies, the same globals) share the code
   // generated for the first (counted in cache_hits). Off only to measure code generation.
   bool share_identical_code = true;
+  // Small known callees are inlined into their callers (jit/passes/inline_calls.cc, guarded
+  // like the calls they replace).
+  bool inline_calls = true;
   // Code memory cap in bytes (0: none). Once reached, new functions stay interpreted and a
   // one-line notice goes to `dump` (stderr).
   size_t max_code_bytes = 0;
@@ -93,6 +96,7 @@ struct JitStats {
   int64_t compile_batches = 0;  // installations (a function and its uncompiled known callees)
   // Functions compiled again because a global their code relied on changed (GuardRecord).
   int64_t guard_recompiles = 0;
+  int64_t calls_inlined = 0;  // call sites replaced by a copy of the callee's body
   int64_t ffi_stubs = 0;          // foreign-call stubs generated (one per signature)
   int64_t forms_interpreted = 0;  // forms left to the interpreter inside compiled code
   int64_t code_bytes = 0;

@@ -1,5 +1,6 @@
 #include "jit/module_key.h"
 
+#include <array>
 #include <cstring>
 
 #include "absl/container/flat_hash_map.h"
@@ -29,6 +30,11 @@ const std::vector<uint64_t>& RuntimeFunctions() {
       AddressOf(&TakeInterrupt),
   };
   return functions;
+}
+
+// The objects of an inline frame, in the order of WordSource::kInlineFrame's field.
+std::array<Oop, 4> InlineFrameObjects(const ir::InlineFrame& frame) {
+  return {frame.env, frame.home, frame.call_form, frame.callee};
 }
 
 // The instructions of f in block order (the numbering of WordSource::kField).
@@ -160,6 +166,15 @@ void AppendCanonicalIr(const ir::Function& f, std::string* out) {
     w.Write(variable);
     w.Write(value);
   }
+  w.Put<int64_t>(f.inline_slots);
+  w.Put<uint32_t>(static_cast<uint32_t>(f.inline_frames.size()));
+  for (const ir::InlineFrame& frame : f.inline_frames) {
+    w.Put<int32_t>(frame.parent);
+    w.Put<int64_t>(frame.slot_base);
+    w.Put<int64_t>(frame.nslots);
+    w.Put<int64_t>(frame.level);
+    for (Oop o : InlineFrameObjects(frame)) w.Write(o);
+  }
   w.Put<uint32_t>(static_cast<uint32_t>(f.blocks.size()));
   for (const ir::Block& b : f.blocks) {
     w.Put<uint8_t>(b.cold);
@@ -177,6 +192,7 @@ void AppendCanonicalIr(const ir::Function& f, std::string* out) {
       w.Put<int64_t>(in.op == ir::Opcode::kClosure ? (in.aux != 0) : in.aux);
       w.Put<int32_t>(in.targets[0]);
       w.Put<int32_t>(in.targets[1]);
+      w.Put<int32_t>(in.frame);
     }
   }
 }
@@ -207,6 +223,12 @@ bool DescribeTableWords(const ir::Function& f, const std::vector<uint64_t>& word
   const std::vector<uint64_t>& runtime = RuntimeFunctions();
   for (uint32_t i = 0; i < runtime.size() && remaining > 0; ++i) {
     offer(runtime[i], {WordSource::kRuntime, i, 0});
+  }
+  for (uint32_t k = 0; k < f.inline_frames.size() && remaining > 0; ++k) {
+    std::array<Oop, 4> objects = InlineFrameObjects(f.inline_frames[k]);
+    for (uint32_t field = 0; field < objects.size(); ++field) {
+      if (IsObject(objects[field])) offer(objects[field], {WordSource::kInlineFrame, k, field});
+    }
   }
   uint32_t number = 0;
   for (const ir::Block& b : f.blocks) {
@@ -262,6 +284,10 @@ bool ResolveTableWords(const ir::Function& f, const std::vector<WordSource>& sou
         break;
       case WordSource::kSymbolT:
         word = Intern("t");
+        break;
+      case WordSource::kInlineFrame:
+        if (s.a >= f.inline_frames.size() || s.b > 3) return false;
+        word = InlineFrameObjects(f.inline_frames[s.a])[s.b];
         break;
       default:
         return false;

@@ -32,7 +32,8 @@ struct WordSource {
     kRuntime = 2,   // a = the runtime function's number (module_key.cc)
     kSubrImp = 3,   // the C function of the Subr in a field (a, b as kField)
     kSymbolT = 4,   // the symbol t
-    kKindCount = 5,
+    kInlineFrame = 5,  // a = inline frame (from 0), b = 0 its Env, 1 home, 2 call form, 3 callee
+    kKindCount = 6,
   };
   uint8_t kind = kField;
   uint32_t a = 0;

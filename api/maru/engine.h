@@ -86,6 +86,9 @@ struct EngineOptions {
   // With the dlopen kind: a directory where compiled modules are kept and reused by later runs of
   // the same build (as `maru --module-cache=DIR`; absolute, created 0700). Empty: none.
   std::string module_cache_dir;
+  // Small known callees are compiled into their callers (guarded: redefining them still takes
+  // effect at once). Off only to compare, or to see every call in native backtraces.
+  bool inline_calls = true;
   bool load_prelude = true;
   // The value of *arguments* while the prelude loads (it consumes a leading "-L dir").
   std::vector<std::string> arguments;
@@ -106,6 +109,7 @@ struct EngineStats {
   // compiled before (same body, same globals).
   int64_t cache_hits = 0;
   int64_t guard_recompiles = 0;     // compiled again: a global their code relied on changed
+  int64_t calls_inlined = 0;        // call sites compiled as a copy of the callee
   std::string module_cache;         // the module cache's directory, "off", or why not
   int64_t module_cache_hits = 0;    // modules loaded from it
   int64_t module_cache_stores = 0;  // modules written to it

@@ -25,6 +25,7 @@ const char* OpcodeName(Opcode op) {
     case Opcode::kEvalForm: return "evalform";
     case Opcode::kEvalAtom: return "evalatom";
     case Opcode::kPollInterrupt: return "pollinterrupt";
+    case Opcode::kEnterInline: return "enterinline";
     case Opcode::kJump: return "jump";
     case Opcode::kBranch: return "branch";
     case Opcode::kReturn: return "return";
@@ -51,6 +52,7 @@ bool HasResult(Opcode op) {
     case Opcode::kStoreVar:
     case Opcode::kNameValue:
     case Opcode::kPollInterrupt:
+    case Opcode::kEnterInline:
     case Opcode::kJump:
     case Opcode::kBranch:
     case Opcode::kReturn:
@@ -106,6 +108,16 @@ bool MayRunCode(const Instr& in) {
     default:
       return false;
   }
+}
+
+int32_t InlineFrameOfSlot(const Function& f, int64_t slot) {
+  for (size_t k = 0; k < f.inline_frames.size(); ++k) {
+    const InlineFrame& frame = f.inline_frames[k];
+    if (slot >= frame.slot_base && slot < frame.slot_base + frame.nslots) {
+      return static_cast<int32_t>(k + 1);
+    }
+  }
+  return 0;
 }
 
 std::vector<int> UseCounts(const Function& f) {

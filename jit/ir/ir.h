@@ -56,6 +56,7 @@ enum class Opcode : uint8_t {
   kEvalForm,     // imm: an encoded form the interpreter evaluates in this activation
   kEvalAtom,     // imm: an atom whose evaluation goes through *evaluators*
   kPollInterrupt,  // loop back-edges: raises "interrupt" when one is pending
+  kEnterInline,    // the start of an inlined call (its frame): a fresh activation of the callee
   // Terminators.
   kJump,    // targets[0]; args: the target's parameters
   kBranch,  // args[0]: condition (nil is false); targets[0] if true, targets[1] if false
@@ -80,6 +81,28 @@ struct Instr {
   Oop form = kNil;  // the source form (call sites: for backtraces of slow paths)
   int64_t aux = 0;
   BlockId targets[2] = {-1, -1};
+  // The activation the instruction runs in: 0 is the function's own, k > 0 the inlined call
+  // Function::inline_frames[k - 1] (its slow paths get that activation's Frame, and its errors
+  // gain the inlined call's backtrace line).
+  int32_t frame = 0;
+};
+
+// A call inlined into the function (jit/passes/inline_calls.cc). Its locals are the slots
+// [slot_base, slot_base + nslots) past the function's own (Function::nslots). Each inlined call
+// has a Frame of its own in the machine frame (level, env and home of the callee) that its slow
+// paths receive, so the forms of the callee the interpreter runs see the callee's activation; its
+// slots start in the machine frame too, and are reached through that Frame's slots pointer,
+// which follows them when a runtime path materialises the activation. An enterinline starts
+// each execution of the call with fresh slots.
+struct InlineFrame {
+  int32_t parent = 0;     // the frame the call was in (0: the function's own)
+  int64_t slot_base = 0;  // >= Function::nslots
+  int64_t nslots = 0;
+  int64_t level = 0;
+  Oop env = kNil;        // the callee's Env
+  Oop home = kNil;       // the callee Expr's Context (its lexically enclosing activation)
+  Oop callee = kNil;     // the Expr inlined
+  Oop call_form = kNil;  // the call, for backtraces of errors inside
 };
 
 struct Block {
@@ -96,6 +119,10 @@ struct Function {
   int64_t nslots = 0;          // slots of the activation
   std::vector<int64_t> param_slots;  // slot of each fixed parameter, in order
   int64_t rest_slot = -1;            // slot of the rest parameter, or -1
+  // Calls inlined (Instr::frame numbers them from 1) and the slots their locals take after the
+  // function's own: slot indices run up to nslots + inline_slots.
+  std::vector<InlineFrame> inline_frames;
+  int64_t inline_slots = 0;
   std::vector<Block> blocks;
   int32_t value_count = 0;
 
@@ -125,6 +152,8 @@ bool IsCallPoint(const Instr& in);
 // core primitive that touches neither.
 bool MayRunCode(const Instr& in);
 
+// The inline frame (numbered from 1) whose locals include `slot`, or 0 (the function's own).
+int32_t InlineFrameOfSlot(const Function& f, int64_t slot);
 // How many times each value is an argument.
 std::vector<int> UseCounts(const Function& f);
 // The blocks that end with a jump or branch to each block (once per edge).

@@ -32,6 +32,12 @@ std::string Print(const Function& f, const OopFormatter& format_oop) {
   }
   if (f.rest_slot >= 0) absl::StrAppend(&out, f.param_slots.empty() ? "" : " ", ". s", f.rest_slot);
   out += ")\n";
+  for (size_t k = 0; k < f.inline_frames.size(); ++k) {
+    const InlineFrame& frame = f.inline_frames[k];
+    absl::StrAppend(&out, "inline @", k + 1, " in @", frame.parent, " slots=s", frame.slot_base,
+                    "+", frame.nslots, " level=", frame.level, " callee=", oop(frame.callee),
+                    "\n");
+  }
   for (size_t b = 0; b < f.blocks.size(); ++b) {
     const Block& block = f.blocks[b];
     absl::StrAppend(&out, "b", b);
@@ -84,6 +90,7 @@ std::string Print(const Function& f, const OopFormatter& format_oop) {
           if (!in.args.empty()) absl::StrAppend(&out, " ", ValueList(in.args));
           break;
       }
+      if (in.frame != 0) absl::StrAppend(&out, " @", in.frame);
       out += "\n";
     }
   }

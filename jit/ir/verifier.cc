@@ -82,6 +82,17 @@ std::string Verify(const Function& f) {
   if (f.blocks.empty()) return "no blocks";
   if (!f.blocks[0].params.empty()) return "the entry block has parameters";
   size_t n = f.blocks.size();
+  int64_t slot_limit = f.nslots + f.inline_slots;
+  for (size_t k = 0; k < f.inline_frames.size(); ++k) {
+    const InlineFrame& frame = f.inline_frames[k];
+    if (frame.parent < 0 || frame.parent > static_cast<int32_t>(k)) {
+      return absl::StrCat("inline @", k + 1, ": bad parent @", frame.parent);
+    }
+    if (frame.slot_base < f.nslots || frame.nslots < 0 ||
+        frame.slot_base + frame.nslots > slot_limit) {
+      return absl::StrCat("inline @", k + 1, ": slots outside the inline slots");
+    }
+  }
   // Where each value is defined: block and position (-1 for a block parameter).
   std::vector<std::pair<BlockId, int>> def(f.value_count, {-1, 0});
   for (size_t b = 0; b < n; ++b) {
@@ -90,6 +101,17 @@ std::string Verify(const Function& f) {
     for (size_t i = 0; i < block.instrs.size(); ++i) {
       bool last = i + 1 == block.instrs.size();
       const Instr& in = block.instrs[i];
+      if (in.frame < 0 || in.frame > static_cast<int32_t>(f.inline_frames.size())) {
+        return absl::StrCat("b", b, ": bad frame @", in.frame);
+      }
+      if ((in.op == Opcode::kLoadSlot || in.op == Opcode::kStoreSlot) &&
+          (in.aux < 0 || in.aux >= slot_limit ||
+           (in.aux >= f.nslots && InlineFrameOfSlot(f, in.aux) == 0))) {
+        return absl::StrCat("b", b, ": slot s", in.aux, " outside the activation");
+      }
+      if (in.op == Opcode::kEnterInline && in.frame == 0) {
+        return absl::StrCat("b", b, ": enterinline outside an inline frame");
+      }
       if (IsTerminator(in.op) != last) {
         return absl::StrCat("b", b, ": ", last ? "does not end with a terminator"
                                                : "terminator before the end");

@@ -363,7 +363,69 @@ class Lowerer {
   std::string failure_;
 };
 
+// The scan of InlineableBody: false as soon as a form could capture or grow the activation.
+class InlineScan {
+ public:
+  explicit InlineScan(Vm& vm) : vm_(vm) {}
+
+  bool Forms(Oop forms) {
+    for (; IsPair(forms); forms = Slot(forms, pair::kTail)) {
+      if (!Form(Slot(forms, pair::kHead))) return false;
+    }
+    return forms == kNil;
+  }
+
+ private:
+  bool Form(Oop x) {
+    if (--budget_ < 0) return false;
+    if (!IsObject(x)) return true;
+    if (Is(x, kFixedType)) return false;  // a special form as a value (apply could run it here)
+    if (IsVariable(x)) {
+      return !IsGlobalVariable(x) || !Is(Slot(x, variable::kValue), kFixedType);
+    }
+    if (!IsPair(x)) return true;
+    Oop head = Slot(x, pair::kHead);
+    Oop operands = Slot(x, pair::kTail);
+    if (!Is(head, kFixedType)) return Form(head) && Forms(operands);
+    SpecialForm k = kSpecialFormCount;
+    for (int i = 0; i < kSpecialFormCount; ++i) {
+      if (vm_.special_form(static_cast<SpecialForm>(i)) == head) k = static_cast<SpecialForm>(i);
+    }
+    switch (k) {
+      case kQuote:
+        return true;
+      case kIf:
+      case kAnd:
+      case kOr:
+      case kWhile:
+        return Forms(operands);
+      case kSet:
+        return IsPair(operands) && IsVariable(Car(operands)) && Forms(Cdr(operands));
+      case kLet: {
+        // (let-Fixed Env ((Var . inits) ...) . body)
+        for (Oop b = Car(Cdr(operands)); IsPair(b); b = Slot(b, pair::kTail)) {
+          Oop binding = Slot(b, pair::kHead);
+          if (!IsPair(binding) || !IsVariable(Car(binding)) || !Forms(Cdr(binding))) return false;
+        }
+        return Forms(Cdr(Cdr(operands)));
+      }
+      default:  // lambda, define, a user special form
+        return false;
+    }
+  }
+
+  Vm& vm_;
+  int budget_ = 400;
+};
+
 }  // namespace
+
+bool InlineableBody(Vm& vm, Oop expr) {
+  if (!Is(expr, kExprType) || SlotCount(expr) > expr::kSlots) return false;
+  Oop defn = Slot(expr, expr::kDefn);
+  if (!IsPair(defn) || !IsEnv(Car(defn))) return false;
+  return InlineScan(vm).Forms(Cdr(Cdr(defn)));
+}
 
 std::string LowerExpr(Vm& vm, Oop expr, ir::Function* out) {
   if (!Is(expr, kExprType) || SlotCount(expr) > expr::kSlots) return "not a core Expr";

@@ -15,6 +15,12 @@ namespace maru::jit {
 // compiled activation; `out->interpreted_forms` counts them.
 std::string LowerExpr(Vm& vm, Oop expr, ir::Function* out);
 
+// True when `expr` may be inlined as far as its forms go (jit/passes/inline_calls.cc): nothing in
+// its body creates a closure over its activation or grows it (no lambda, define or user special
+// form, no global holding a special form), so the interpreter can run any of its forms in a
+// Frame over slots its caller owns. Bodies larger than a few hundred nodes are refused.
+bool InlineableBody(Vm& vm, Oop expr);
+
 }  // namespace maru::jit
 
 #endif  // MARU_JIT_LOWER_LOWER_H_

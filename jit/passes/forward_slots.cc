@@ -2,10 +2,12 @@
 // nothing that may run other code came in between) reuses that value. Knowledge flows through a
 // block and into a block whose only predecessor is the block before it in a chain.
 //
-// Any call point ends all knowledge: the runtime paths of calls receive this activation's Frame
-// as the caller, and what they run may write its slots (a special form applied as a function:
-// (apply set (list V 42)) assigns the caller's local V), as may closures over a materialised
-// activation.
+// A call point ends what is known of the function's own slots: the runtime paths of calls receive
+// this activation's Frame as the caller, and what they run may write its slots (a special form
+// applied as a function: (apply set (list V 42)) assigns the caller's local V), as may closures
+// over a materialised activation, which code run from anywhere may call. The slots of an inlined
+// call (ir::InlineFrame) are written only by its own instructions: its body has no closures, and
+// only its call points receive its Frame.
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -80,7 +82,16 @@ bool ForwardSlots(ir::Function& f) {
       } else if (in.op == ir::Opcode::kStoreSlot) {
         known[in.aux] = in.args[0];
       } else if (ir::IsCallPoint(in)) {
-        known.clear();
+        if (in.frame == 0) {
+          known.clear();
+        } else {
+          const ir::InlineFrame& frame = f.inline_frames[in.frame - 1];
+          absl::erase_if(known, [&](const auto& entry) {
+            int64_t slot = entry.first;
+            return slot < f.nslots ||
+                   (slot >= frame.slot_base && slot < frame.slot_base + frame.nslots);
+          });
+        }
       }
       kept.push_back(std::move(in));
     }

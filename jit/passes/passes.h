@@ -2,6 +2,7 @@
 #ifndef MARU_JIT_PASSES_PASSES_H_
 #define MARU_JIT_PASSES_PASSES_H_
 
+#include <functional>
 #include <string>
 
 #include "jit/ir/ir.h"
@@ -27,6 +28,25 @@ bool ThreadJumps(ir::Function& f);
 bool ShareGuards(ir::Function& f);
 // Instructions without effects whose results are unused are removed.
 bool EliminateDeadCode(ir::Function& f);
+
+// A function to inline: its IR as lowered (no passes run) and its Expr's Context.
+struct InlineCallee {
+  ir::Function ir;
+  Oop home = kNil;
+};
+// Lowers a known callee for inlining; false when it must stay a call (not an Expr, or something
+// in its body could capture or grow its activation).
+using CalleeLowering = std::function<bool(Oop callee, InlineCallee* out)>;
+struct InlineLimits {
+  int max_callee_instructions = 100;  // of the callee as lowered
+  int max_added_instructions = 400;  // in all, per function
+  int64_t max_callee_slots = 32;
+  int64_t max_total_slots = 256;  // the function's own and its inlined calls'
+};
+// Known calls (of a global's compile-time value, guarded) of small functions become copies of
+// their bodies (one level: calls in a copy stay calls). Runs on IR as lowered, before the
+// pipeline. Returns the number of calls inlined.
+int InlineCalls(ir::Function& f, const CalleeLowering& lower, const InlineLimits& limits);
 
 // Runs the pipeline. With `verify`, the verifier runs after every pass; returns its first
 // complaint ("" when all is well).

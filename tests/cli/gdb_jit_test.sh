@@ -19,7 +19,7 @@ MARU
 timeout 120 gdb -batch -nx \
   -ex "handle SIGPWR SIGXCPU nostop noprint pass" \
   -ex "break maru::Vm::Error" -ex run -ex bt \
-  --args "$maru" --jit=eager "$work/prog.l" >"$work/gdb.txt" 2>&1
+  --args "$maru" --jit=eager --inline=off "$work/prog.l" >"$work/gdb.txt" 2>&1
 passed=0
 failed=0
 check() {

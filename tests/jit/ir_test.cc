@@ -335,6 +335,35 @@ TEST_F(VerifierTest, WellFormedFunctionsPass) {
             "");
 }
 
+TEST_F(VerifierTest, InlineFramesAndTheirSlots) {
+  const std::string frames =
+      "function f level=1 slots=1 params=(s0)\n"
+      "inline @1 in @0 slots=s1+1 level=2 callee=#g\n";
+  EXPECT_EQ(VerifyText(frames + "b0:\n"
+                                "  enterinline @1\n"
+                                "  v0 = loadslot s1 @1\n"
+                                "  return v0\n"),
+            "");
+  EXPECT_EQ(VerifyText(frames + "b0:\n"
+                                "  v0 = loadslot s1 @2\n"
+                                "  return v0\n"),
+            "b0: bad frame @2");
+  EXPECT_EQ(VerifyText(frames + "b0:\n"
+                                "  v0 = loadslot s2 @1\n"
+                                "  return v0\n"),
+            "b0: slot s2 outside the activation");
+  EXPECT_EQ(VerifyText(frames + "b0:\n"
+                                "  enterinline\n"
+                                "  return v0\n"),
+            "b0: enterinline outside an inline frame");
+  EXPECT_EQ(VerifyText("function f level=1 slots=1 params=(s0)\n"
+                       "inline @1 in @1 slots=s1+1 level=2 callee=#g\n"
+                       "b0:\n"
+                       "  v0 = const 1\n"
+                       "  return v0\n"),
+            "inline @1: bad parent @1");
+}
+
 TEST_F(VerifierTest, NoBlocks) {
   ir::Function f;
   EXPECT_EQ(ir::Verify(f), "no blocks");

@@ -272,6 +272,8 @@ class Parser {
       if (!header) {
         problem = Header(line);
         header = true;
+      } else if (line.substr(0, 7) == "inline ") {
+        problem = InlineFrameLine(line);
       } else if (line.substr(0, 2) == "  ") {
         problem = Instruction(line.substr(2));
       } else {
@@ -320,6 +322,34 @@ class Parser {
     if (rest_next && f_->rest_slot < 0) return "missing rest parameter after '.'";
     if (!a.AtEnd()) return "text after params=(...)";
     return "";
+  }
+
+  // inline @K in @P slots=sB+N level=L callee=X
+  std::string InlineFrameLine(std::string_view line) {
+    if (!f_->blocks.empty()) return "an inline frame after the blocks";
+    Cursor c(line);
+    int64_t id, parent, base, nslots, level;
+    if (!c.Consume("inline @") || !SignedNumber(c, &id) ||
+        id != static_cast<int64_t>(f_->inline_frames.size()) + 1) {
+      return "expected 'inline @K' numbered in order";
+    }
+    if (!c.Consume(" in @") || !SignedNumber(c, &parent)) return "expected ' in @P'";
+    if (!c.Consume(" slots=") || !c.Number('s', &base) || !c.Consume("+") ||
+        !SignedNumber(c, &nslots)) {
+      return "expected ' slots=sB+N'";
+    }
+    if (!c.Consume(" level=") || !SignedNumber(c, &level)) return "expected ' level=L'";
+    if (!c.Consume(" callee=")) return "expected ' callee='";
+    ir::InlineFrame frame;
+    std::string problem = Oop(c, &frame.callee);
+    if (!problem.empty()) return problem;
+    frame.parent = static_cast<int32_t>(parent);
+    frame.slot_base = base;
+    frame.nslots = nslots;
+    frame.level = level;
+    f_->inline_frames.push_back(frame);
+    f_->inline_slots = std::max(f_->inline_slots, base + nslots - f_->nslots);
+    return End(c);
   }
 
   static bool SignedNumber(Cursor& c, int64_t* out) {
@@ -398,8 +428,18 @@ class Parser {
 
   std::string Instruction(std::string_view line) {
     if (f_->blocks.empty()) return "instruction outside a block";
-    Cursor c(line);
     ir::Instr in;
+    // A trailing " @K": the inline frame the instruction belongs to.
+    if (size_t at = line.rfind(" @"); at != std::string_view::npos) {
+      std::string_view digits = line.substr(at + 2);
+      int64_t frame = 0;
+      if (!digits.empty() && digits.find_first_not_of("0123456789") == std::string_view::npos &&
+          ToInt64(digits, &frame)) {
+        in.frame = static_cast<int32_t>(frame);
+        line = line.substr(0, at);
+      }
+    }
+    Cursor c(line);
     if (c.Peek() == 'v') {
       std::string problem = Value(c, &in.result);
       if (!problem.empty()) return problem;

@@ -120,6 +120,22 @@ const char* const kCorpus[] = {
     "b3:\n"
     "  return v2\n",
 
+    // Inline frames: an inlined call's enterinline, its slots and instructions.
+    "function inlined level=1 slots=1 params=(s0)\n"
+    "inline @1 in @0 slots=s1+2 level=2 callee=#callee\n"
+    "inline @2 in @1 slots=s3+1 level=2 callee=#other\n"
+    "b0:\n"
+    "  v0 = loadslot s0\n"
+    "  enterinline @1\n"
+    "  v1 = storeslot s1, v0 @1\n"
+    "  v2 = loadslot s2 @1\n"
+    "  v3 = evalform #form @1\n"
+    "  enterinline @2\n"
+    "  v4 = storeslot s3, v3 @2\n"
+    "  jump b1(v4) @2\n"
+    "b1(v5):\n"
+    "  return v5\n",
+
     // Every primitive fast path.
     "function prims level=1 slots=2 params=(s0 s1)\n"
     "b0:\n"

@@ -45,6 +45,7 @@ constexpr char kUsage[] =
     "              (compile every function before its first call)\n"
     "  --code=KIND code memory: auto (default), memory (in-memory only), dlopen\n"
     "  --jit-threshold=N  calls before a function is compiled in auto mode\n"
+    "  --inline=on|off  inline small known callees into compiled callers (default on)\n"
     "  --dump-ir   print the IR of each compiled function on stderr\n"
     "  --dump-asm  print the assembly of each compiled function on stderr\n"
     "  --stats     print JIT statistics (maru-stats: key=value) on stderr at exit\n"
@@ -153,6 +154,11 @@ bool ParseEngineOptions(std::vector<std::string>* args, EngineOptions* options) 
         return false;
       }
       options->jit.module_cache_max_bytes = static_cast<uint64_t>(n) << 20;
+    } else if (arg == "--inline=on" || arg == "--inline=off") {
+      options->jit.inline_calls = arg == "--inline=on";
+    } else if (arg.rfind("--inline=", 0) == 0) {
+      std::fprintf(stderr, "error: %s: expected on or off\n", arg.c_str());
+      return false;
     } else if (arg == "--perf-map") {
       options->jit.perf_map = true;
     } else if (arg == "--dump-ir") {

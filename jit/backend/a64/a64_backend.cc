@@ -129,7 +129,11 @@ class A64Emitter {
     buffer_offset_ = 0;
     frame_offset_ = 8 * max_args;
     slots_offset_ = frame_offset_ + static_cast<int32_t>(sizeof(Frame));
-    spill_offset_ = slots_offset_ + static_cast<int32_t>(8 * f_.nslots);
+    inline_slots_offset_ = slots_offset_ + static_cast<int32_t>(8 * f_.nslots);
+    // Inlined calls (ir::InlineFrame): their locals, then a Frame for each.
+    inline_frame_offset_ = inline_slots_offset_ + static_cast<int32_t>(8 * f_.inline_slots);
+    spill_offset_ = inline_frame_offset_ +
+                    static_cast<int32_t>(sizeof(Frame) * f_.inline_frames.size());
     move_offset_ = spill_offset_ + 8 * alloc_.spill_slots;
     frame_size_ = (move_offset_ + 8 * max_moves + 15) & ~15;
     if (frame_size_ > (1 << 24)) {
@@ -137,7 +141,9 @@ class A64Emitter {
       return false;
     }
 
-    error_ = a_.newLabel();
+    frame_errors_.resize(f_.inline_frames.size() + 1);
+    for (Label& l : frame_errors_) l = a_.newLabel();
+    SetFrame(0);
     epilogue_ = a_.newLabel();
     Label overflow = a_.newLabel();
     Label arity = a_.newLabel();
@@ -208,6 +214,7 @@ class A64Emitter {
       current_block_ = b;
       const auto& instrs = f_.blocks[b].instrs;
       for (size_t i = 0; i < instrs.size(); ++i) {
+        SetFrame(instrs[i].frame);
         // A test whose only use is the branch right after it branches directly.
         if (i + 1 < instrs.size() && instrs[i].op == Opcode::kGlobalIs &&
             FeedsBranch(instrs[i], instrs[i + 1])) {
@@ -232,7 +239,20 @@ class A64Emitter {
     }
 
     // Slow paths, out of line so that fast paths fall through.
-    for (size_t i = 0; i < deferred_.size(); ++i) deferred_[i]();
+    for (size_t i = 0; i < deferred_.size(); ++i) {
+      SetFrame(deferred_[i].frame);
+      deferred_[i].emit();
+    }
+    // Errors inside an inlined call gain its line, as when the callee returns one.
+    for (size_t k = f_.inline_frames.size(); k > 0; --k) {
+      const ir::InlineFrame& frame = f_.inline_frames[k - 1];
+      a_.bind(frame_errors_[k]);
+      a_.mov(a64::x0, kVm);
+      MoveOop(a64::x1, frame.call_form);
+      CallRuntime(Address(&AddCallLine));
+      a_.b(frame_errors_[frame.parent]);
+    }
+    SetFrame(0);
 
     if (direct_entry_used_) {
       // The direct entry (x0 = the Vm, x1 = self, x2 = the caller's argument buffer with the
@@ -278,14 +298,37 @@ class A64Emitter {
     AddressInFrame(kScratch3, offset);
     return a64::ptr(kScratch3);
   }
-  // Slot `index` of the activation, likewise.
+  // A field of inline frame k's Frame (k >= 1).
+  a64::Mem InlineFrameField(int32_t k, size_t field) {
+    return FrameSlot(inline_frame_offset_ + static_cast<int32_t>(sizeof(Frame) * (k - 1) + field));
+  }
+  // Slot `index` of the activation, likewise. The function's own are reached through kSlots
+  // (reloaded when the activation may have been materialised); an inlined call's through its
+  // Frame's slots pointer, loaded into kScratch3 (a runtime path may have materialised that
+  // activation).
   a64::Mem SlotMem(int64_t index) {
+    if (index >= f_.nslots) {
+      int32_t k = ir::InlineFrameOfSlot(f_, index);
+      a_.ldr(kScratch3, InlineFrameField(k, offsetof(Frame, slots)));
+      int64_t offset = 8 * (index - f_.inline_frames[k - 1].slot_base);
+      if (offset <= kMaxScaledOffset) return a64::ptr(kScratch3, static_cast<int32_t>(offset));
+      MoveImmediate(kScratch2, static_cast<uint64_t>(offset));
+      a_.add(kScratch3, kScratch3, kScratch2);
+      return a64::ptr(kScratch3);
+    }
     int64_t offset = index * 8;
     if (offset <= kMaxScaledOffset) return a64::ptr(kSlots, static_cast<int32_t>(offset));
     MoveImmediate(kScratch3, static_cast<uint64_t>(offset));
     a_.add(kScratch3, kSlots, kScratch3);
     return a64::ptr(kScratch3);
   }
+  // The instructions that follow run in inline frame `frame` (0: the function's own).
+  void SetFrame(int32_t frame) {
+    current_frame_ = frame;
+    error_ = frame_errors_[frame];
+  }
+  // Out-of-line code, emitted after the blocks in the frame of the instruction deferring it.
+  void Defer(std::function<void()> emit) { deferred_.push_back({current_frame_, std::move(emit)}); }
   a64::Mem FrameField(size_t field) {
     return FrameSlot(frame_offset_ + static_cast<int32_t>(field));
   }
@@ -442,7 +485,7 @@ class A64Emitter {
     a_.cmp(a64::x0, Imm(static_cast<int64_t>(kErrorOop)));
     a_.b(CondCode::kEQ, line);
     Oop form = call.imm;
-    deferred_.push_back([this, line, form] {
+    Defer([this, line, form] {
       a_.bind(line);
       a_.mov(a64::x0, kVm);
       MoveOop(a64::x1, form);
@@ -452,6 +495,20 @@ class A64Emitter {
   }
   // The Frame's address for a runtime call, after completing its fields.
   void LeaFrame(const a64::GpX& r) {
+    if (current_frame_ != 0) {
+      // An inlined call's Frame: its slots, nslots and context were set by its enterinline and
+      // are the runtime's to change; the rest is constant.
+      const int32_t k = current_frame_;
+      const ir::InlineFrame& frame = f_.inline_frames[k - 1];
+      MoveImmediate(kScratch2, static_cast<uint64_t>(frame.level));
+      a_.str(kScratch2, InlineFrameField(k, offsetof(Frame, level)));
+      MoveOop(kScratch2, frame.env);
+      a_.str(kScratch2, InlineFrameField(k, offsetof(Frame, env)));
+      MoveOop(kScratch2, frame.home);
+      a_.str(kScratch2, InlineFrameField(k, offsetof(Frame, home)));
+      AddressInFrame(r, inline_frame_offset_ + static_cast<int32_t>(sizeof(Frame) * (k - 1)));
+      return;
+    }
     a_.str(kSlots, FrameField(offsetof(Frame, slots)));
     MoveImmediate(kScratch2, static_cast<uint64_t>(f_.nslots));
     a_.str(kScratch2, FrameField(offsetof(Frame, nslots)));
@@ -461,7 +518,12 @@ class A64Emitter {
     a_.str(kScratch2, FrameField(offsetof(Frame, env)));
     AddressInFrame(r, frame_offset_);
   }
-  void ReloadSlots() { a_.ldr(kSlots, FrameField(offsetof(Frame, slots))); }
+  // After a runtime call that received the Frame. An inlined call's Frame was passed instead
+  // of the function's own, whose slots therefore stayed where they were (and the inlined call's
+  // slots pointer is read at each use).
+  void ReloadSlots() {
+    if (current_frame_ == 0) a_.ldr(kSlots, FrameField(offsetof(Frame, slots)));
+  }
 
   // Jumps to `not_object` unless x is a heap object (not nil, not a fixnum).
   void RequireObject(const a64::GpX& x, const Label& not_object) {
@@ -622,6 +684,17 @@ class A64Emitter {
         CheckError();
         StoreResult(in.result, a64::x0);
         break;
+      case Opcode::kEnterInline: {
+        // A fresh activation of the inlined callee: its slots in the machine frame, no Context.
+        const ir::InlineFrame& frame = f_.inline_frames[in.frame - 1];
+        AddressInFrame(kScratch, inline_slots_offset_ +
+                                     static_cast<int32_t>(8 * (frame.slot_base - f_.nslots)));
+        a_.str(kScratch, InlineFrameField(in.frame, offsetof(Frame, slots)));
+        MoveImmediate(kScratch, static_cast<uint64_t>(frame.nslots));
+        a_.str(kScratch, InlineFrameField(in.frame, offsetof(Frame, nslots)));
+        a_.str(a64::xzr, InlineFrameField(in.frame, offsetof(Frame, context)));
+        break;
+      }
       case Opcode::kPollInterrupt: {
         Label done = a_.newLabel();
         a_.ldrb(kScratch.w(), a64::ptr(kVm, kVmInterruptOffset));
@@ -751,7 +824,7 @@ class A64Emitter {
       }
       CheckDirectCallError(in);
       const ir::Instr* call = &in;
-      deferred_.push_back([call, slow, done, this] {
+      Defer([call, slow, done, this] {
         a_.bind(slow);
         MoveOop(a64::x1, call->imm2);
         CallThroughRuntime(*call);
@@ -833,7 +906,7 @@ class A64Emitter {
     Commit(in.result, r);
     a_.bind(join);
     ir::ValueId result = in.result;
-    deferred_.push_back([this, slow, join, result] {
+    Defer([this, slow, join, result] {
       a_.bind(slow);
       // x0-x15: the allocatable caller-saved registers and x15; x16/x17 are scratch.
       for (int i = 0; i < 16; i += 2) {
@@ -1067,7 +1140,7 @@ class A64Emitter {
                                 const Label& done) {
     auto op = static_cast<PrimitiveOp>(in.aux);
     const ir::Instr* instr = &in;
-    deferred_.push_back([this, instr, branch, op, slow, done] {
+    Defer([this, instr, branch, op, slow, done] {
       a_.bind(slow);
       StoreArguments(*instr, 0);
       a_.mov(a64::x0, kVm);
@@ -1240,13 +1313,21 @@ class A64Emitter {
   std::vector<const ir::Instr*> const_of_;  // the kConst defining each value, or null
   absl::flat_hash_set<ir::ValueId> skip_const_;
   std::vector<uint32_t> saved_;                  // registers the prologue saves
-  std::vector<std::function<void()>> deferred_;  // out-of-line code, emitted after the blocks
+  struct Deferred {
+    int32_t frame;
+    std::function<void()> emit;
+  };
+  std::vector<Deferred> deferred_;  // out-of-line code, emitted after the blocks
   Label entry_;
   Label direct_entry_;  // bound only when direct_entry_used_
   bool direct_entry_used_ = false;
   int32_t buffer_offset_ = 0, frame_offset_ = 0, slots_offset_ = 0, spill_offset_ = 0;
+  int32_t inline_slots_offset_ = 0, inline_frame_offset_ = 0;
   int32_t move_offset_ = 0, frame_size_ = 0;
-  Label error_, epilogue_;
+  Label error_;  // where an error of the current frame goes (frame_errors_[current_frame_])
+  Label epilogue_;
+  int32_t current_frame_ = 0;
+  std::vector<Label> frame_errors_;  // 0: the function's error exit; k: inline frame k's
   std::vector<Label> labels_;
   int current_block_ = 0;
   std::vector<int> next_block_;  // the block emitted after each one (-1 for the last)

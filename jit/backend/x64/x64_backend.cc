@@ -118,12 +118,18 @@ class X64Emitter {
     buffer_offset_ = 0;
     frame_offset_ = 8 * max_args;
     slots_offset_ = frame_offset_ + static_cast<int32_t>(sizeof(Frame));
-    spill_offset_ = slots_offset_ + static_cast<int32_t>(8 * f_.nslots);
+    inline_slots_offset_ = slots_offset_ + static_cast<int32_t>(8 * f_.nslots);
+    // Inlined calls (ir::InlineFrame): their locals, then a Frame for each.
+    inline_frame_offset_ = inline_slots_offset_ + static_cast<int32_t>(8 * f_.inline_slots);
+    spill_offset_ = inline_frame_offset_ +
+                    static_cast<int32_t>(sizeof(Frame) * f_.inline_frames.size());
     frame_size_ = spill_offset_ + 8 * alloc_.spill_slots;
     // Six pushes and the return address leave rsp at 8 mod 16: keep calls 16-aligned.
     if (frame_size_ % 16 == 0) frame_size_ += 8;
 
-    error_ = a_.newLabel();
+    frame_errors_.resize(f_.inline_frames.size() + 1);
+    for (Label& l : frame_errors_) l = a_.newLabel();
+    SetFrame(0);
     epilogue_ = a_.newLabel();
     Label overflow = a_.newLabel();
     Label arity = a_.newLabel();
@@ -194,6 +200,7 @@ class X64Emitter {
       current_block_ = b;
       const auto& instrs = f_.blocks[b].instrs;
       for (size_t i = 0; i < instrs.size(); ++i) {
+        SetFrame(instrs[i].frame);
         // A test whose only use is the branch right after it branches directly.
         if (i + 1 < instrs.size() && instrs[i].op == Opcode::kGlobalIs &&
             FeedsBranch(instrs[i], instrs[i + 1])) {
@@ -223,7 +230,20 @@ class X64Emitter {
     }
 
     // Slow paths, out of line so that fast paths fall through.
-    for (size_t i = 0; i < deferred_.size(); ++i) deferred_[i]();
+    for (size_t i = 0; i < deferred_.size(); ++i) {
+      SetFrame(deferred_[i].frame);
+      deferred_[i].emit();
+    }
+    // Errors inside an inlined call gain its line, as when the callee returns one.
+    for (size_t k = f_.inline_frames.size(); k > 0; --k) {
+      const ir::InlineFrame& frame = f_.inline_frames[k - 1];
+      a_.bind(frame_errors_[k]);
+      a_.mov(x86::rdi, kVm);
+      MovOop(x86::rsi, frame.call_form);
+      CallRuntime(Address(&AddCallLine));
+      a_.jmp(frame_errors_[frame.parent]);
+    }
+    SetFrame(0);
 
     if (direct_entry_used_) {
       // The direct entry (rdi = the Vm, rsi = self, rdx = the caller's argument buffer with the
@@ -259,6 +279,26 @@ class X64Emitter {
 
  private:
   x86::Mem FrameSlot(int32_t offset) const { return x86::qword_ptr(x86::rsp, offset); }
+  // A field of inline frame k's Frame (k >= 1).
+  x86::Mem InlineFrameField(int32_t k, size_t field) const {
+    return FrameSlot(inline_frame_offset_ + static_cast<int32_t>(sizeof(Frame) * (k - 1) + field));
+  }
+  // Slot `slot` of the activation. The function's own are reached through kSlots (reloaded when
+  // the activation may have been materialised); an inlined call's through its Frame's slots
+  // pointer, loaded into `base` (a runtime path may have materialised that activation).
+  x86::Mem SlotMem(int64_t slot, const x86::Gp& base) {
+    if (slot < f_.nslots) return x86::qword_ptr(kSlots, static_cast<int32_t>(slot * 8));
+    int32_t k = ir::InlineFrameOfSlot(f_, slot);
+    a_.mov(base, InlineFrameField(k, offsetof(Frame, slots)));
+    return x86::qword_ptr(base, static_cast<int32_t>(8 * (slot - f_.inline_frames[k - 1].slot_base)));
+  }
+  // The instructions that follow run in inline frame `frame` (0: the function's own).
+  void SetFrame(int32_t frame) {
+    current_frame_ = frame;
+    error_ = frame_errors_[frame];
+  }
+  // Out-of-line code, emitted after the blocks in the frame of the instruction deferring it.
+  void Defer(std::function<void()> emit) { deferred_.push_back({current_frame_, std::move(emit)}); }
   x86::Mem FrameField(size_t field) const {
     return x86::qword_ptr(x86::rsp, frame_offset_ + static_cast<int32_t>(field));
   }
@@ -360,7 +400,7 @@ class X64Emitter {
     a_.cmp(x86::rax, Imm(static_cast<int64_t>(kErrorOop)));
     a_.je(line);
     Oop form = call.imm;
-    deferred_.push_back([this, line, form] {
+    Defer([this, line, form] {
       a_.bind(line);
       a_.mov(x86::rdi, kVm);
       MovOop(x86::rsi, form);
@@ -370,6 +410,19 @@ class X64Emitter {
   }
   // The Frame's address for a runtime call, after completing its fields.
   void LeaFrame(const x86::Gp& r) {
+    if (current_frame_ != 0) {
+      // An inlined call's Frame: its slots, nslots and context were set by its enterinline and
+      // are the runtime's to change; the rest is constant.
+      const int32_t k = current_frame_;
+      const ir::InlineFrame& frame = f_.inline_frames[k - 1];
+      a_.mov(InlineFrameField(k, offsetof(Frame, level)), Imm(frame.level));
+      MovOop(kScratch2, frame.env);
+      a_.mov(InlineFrameField(k, offsetof(Frame, env)), kScratch2);
+      MovOop(kScratch2, frame.home);
+      a_.mov(InlineFrameField(k, offsetof(Frame, home)), kScratch2);
+      a_.lea(r, InlineFrameField(k, 0));
+      return;
+    }
     a_.mov(FrameField(offsetof(Frame, slots)), kSlots);
     a_.mov(FrameField(offsetof(Frame, nslots)), Imm(f_.nslots));
     a_.mov(FrameField(offsetof(Frame, level)), Imm(f_.level));
@@ -377,7 +430,12 @@ class X64Emitter {
     a_.mov(FrameField(offsetof(Frame, env)), kScratch2);
     a_.lea(r, x86::ptr(x86::rsp, frame_offset_));
   }
-  void ReloadSlots() { a_.mov(kSlots, FrameField(offsetof(Frame, slots))); }
+  // After a runtime call that received the Frame. An inlined call's Frame was passed instead
+  // of the function's own, whose slots therefore stayed where they were (and the inlined call's
+  // slots pointer is read at each use).
+  void ReloadSlots() {
+    if (current_frame_ == 0) a_.mov(kSlots, FrameField(offsetof(Frame, slots)));
+  }
 
   // Jumps to `not_object` unless x is a heap object (not nil, not a fixnum).
   void RequireObject(const x86::Gp& x, const Label& not_object) {
@@ -404,13 +462,13 @@ class X64Emitter {
       }
       case Opcode::kLoadSlot: {
         x86::Gp r = Def(in.result);
-        a_.mov(r, x86::qword_ptr(kSlots, static_cast<int32_t>(in.aux * 8)));
+        a_.mov(r, SlotMem(in.aux, r));
         Commit(in.result, r);
         break;
       }
       case Opcode::kStoreSlot: {
         x86::Gp v = Use(in.args[0], kScratch);
-        a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(in.aux * 8)), v);
+        a_.mov(SlotMem(in.aux, kScratch2), v);
         if (use_count_[in.result] > 0) StoreResult(in.result, v);
         break;
       }
@@ -544,6 +602,16 @@ class X64Emitter {
         CheckError();
         StoreResult(in.result, x86::rax);
         break;
+      case Opcode::kEnterInline: {
+        // A fresh activation of the inlined callee: its slots in the machine frame, no Context.
+        const ir::InlineFrame& frame = f_.inline_frames[in.frame - 1];
+        a_.lea(kScratch, FrameSlot(inline_slots_offset_ +
+                                   static_cast<int32_t>(8 * (frame.slot_base - f_.nslots))));
+        a_.mov(InlineFrameField(in.frame, offsetof(Frame, slots)), kScratch);
+        a_.mov(InlineFrameField(in.frame, offsetof(Frame, nslots)), Imm(frame.nslots));
+        a_.mov(InlineFrameField(in.frame, offsetof(Frame, context)), Imm(0));
+        break;
+      }
       case Opcode::kPollInterrupt: {
         Label done = a_.newLabel();
         a_.cmp(x86::byte_ptr(kVm, kVmInterruptOffset), Imm(0));
@@ -693,7 +761,7 @@ class X64Emitter {
       }
       CheckDirectCallError(in);
       const ir::Instr* call = &in;
-      deferred_.push_back([call, slow, done, this] {
+      Defer([call, slow, done, this] {
         a_.bind(slow);
         a_.mov(x86::rdi, kVm);
         MovOop(x86::rsi, call->imm2);
@@ -788,7 +856,7 @@ class X64Emitter {
     ir::ValueId result = in.result;
     BlockPair targets =
         branch != nullptr ? BlockPair{branch->targets[0], branch->targets[1]} : BlockPair{-1, -1};
-    deferred_.push_back([this, slow, join, result, targets] {
+    Defer([this, slow, join, result, targets] {
       static constexpr uint32_t kSaved[] = {x86::Gp::kIdAx,
                                             x86::Gp::kIdCx,
                                             x86::Gp::kIdDx,
@@ -1066,7 +1134,7 @@ class X64Emitter {
                                 const Label& done) {
     auto op = static_cast<PrimitiveOp>(in.aux);
     const ir::Instr* instr = &in;
-    deferred_.push_back([this, instr, branch, op, slow, done] {
+    Defer([this, instr, branch, op, slow, done] {
       a_.bind(slow);
       StoreArguments(*instr, 0);
       a_.mov(x86::rdi, kVm);
@@ -1243,13 +1311,21 @@ class X64Emitter {
   std::vector<const ir::Instr*> const_of_;  // the kConst defining each value, or null
   absl::flat_hash_set<ir::ValueId> skip_const_;
   std::vector<int> saved_;                       // registers the prologue pushes
-  std::vector<std::function<void()>> deferred_;  // out-of-line code, emitted after the blocks
+  struct Deferred {
+    int32_t frame;
+    std::function<void()> emit;
+  };
+  std::vector<Deferred> deferred_;  // out-of-line code, emitted after the blocks
   Label entry_;
   Label direct_entry_;  // bound only when direct_entry_used_
   bool direct_entry_used_ = false;
   int32_t buffer_offset_ = 0, frame_offset_ = 0, slots_offset_ = 0, spill_offset_ = 0;
+  int32_t inline_slots_offset_ = 0, inline_frame_offset_ = 0;
   int32_t frame_size_ = 0;
-  Label error_, epilogue_;
+  Label error_;  // where an error of the current frame goes (frame_errors_[current_frame_])
+  Label epilogue_;
+  int32_t current_frame_ = 0;
+  std::vector<Label> frame_errors_;  // 0: the function's error exit; k: inline frame k's
   std::vector<Label> labels_;
   int current_block_ = 0;
   std::vector<int> next_block_;  // the block emitted after each one (-1 for the last)
