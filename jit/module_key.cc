@@ -193,6 +193,8 @@ void AppendCanonicalIr(const ir::Function& f, std::string* out) {
       w.Put<int32_t>(in.targets[0]);
       w.Put<int32_t>(in.targets[1]);
       w.Put<int32_t>(in.frame);
+      w.Put<uint8_t>(in.fixnum_args);
+      w.Put<uint8_t>(in.no_overflow);
     }
   }
 }

@@ -97,7 +97,7 @@ Oop InterpretExpr(Vm& vm, Oop fn, const Oop* args, int argc) {
   Oop params = Car(Cdr(defn));
   Oop body = Cdr(Cdr(defn));
   int64_t nslots = EnvOffset(env);
-  Frame frame{nullptr, nslots, EnvLevel(env), env, Slot(fn, expr::kCtx), kNil};
+  Frame frame{nullptr, nslots, EnvLevel(env), env, Slot(fn, expr::kCtx), kNil, fn};
   Oop local_slots[kStackSlots];
   if (nslots <= kStackSlots) {
     frame.slots = local_slots;
@@ -432,6 +432,18 @@ Oop NewFixed(Oop function) {
   if (f == kNil) return kNil;
   Slot(f, fixed::kFunction) = function;
   return f;
+}
+
+void CountBackEdge(Vm& vm, Oop fn) {
+  if (vm.tier_up == nullptr || !HasNativeWords(fn) || Slot(fn, expr::kEntry) != kNil ||
+      Slot(fn, expr::kInfo) == kExprNotCompilable) {
+    return;
+  }
+  // As a call (ApplyExpr): a function that loops is as hot as one called as often. The running
+  // activation stays interpreted; the next call runs the code.
+  Oop count = Slot(fn, expr::kCalls) + 1;
+  Slot(fn, expr::kCalls) = count;
+  if (static_cast<int64_t>(count) > vm.tier_up->threshold()) vm.tier_up->Compile(vm, fn);
 }
 
 }  // namespace maru

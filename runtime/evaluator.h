@@ -56,6 +56,9 @@ Oop EvalInEnv(Vm& vm, Oop x, Oop env);
 // Moves an activation's locals from the C stack into a heap Context (needed once a closure
 // captures them). Returns false when memory cannot be had.
 bool Materialize(Vm& vm, Frame* frame);
+// A loop of fn's body went round once more in the interpreter: counted as a call towards
+// compiling fn (runtime/tier_up.h).
+void CountBackEdge(Vm& vm, Oop fn);
 
 // Writes a Variable (global value cell or local slot) from an activation.
 Oop SetVariableValue(Vm& vm, Oop var, Oop value, Frame* frame);

@@ -58,6 +58,9 @@ Oop While(Vm& vm, Oop operands, Frame* frame) {
     if (value == kErrorOop) return value;
     if (value == kNil) return kNil;
     if (EvalBody(vm, body, frame) == kErrorOop) return kErrorOop;
+    if (vm.tier_up != nullptr && frame != nullptr && frame->self != kNil) {
+      CountBackEdge(vm, frame->self);
+    }
   }
 }
 

@@ -30,6 +30,9 @@ struct Frame {
   Oop env;
   Oop home;     // Context of the lexically enclosing activation (the callee's captured ctx)
   Oop context;  // this activation's heap Context, or nil while its slots are on the C stack
+  // The Expr whose body the interpreter runs in this activation (its loops count towards
+  // compiling it), or nil: top-level forms, and activations of compiled code.
+  Oop self = kNil;
 };
 
 // One active expression, pushed while a pair is evaluated (innermost first via `prev`).

@@ -85,6 +85,11 @@ struct Instr {
   // Function::inline_frames[k - 1] (its slow paths get that activation's Frame, and its errors
   // gain the inlined call's backtrace line).
   int32_t frame = 0;
+  // What jit/passes/fixnum_types.cc proved of an inline primitive, for the backends: bit i set
+  // when args[i] is a fixnum (its tag test is omitted); no_overflow when + - * cannot leave the
+  // fixnum range (its overflow test is omitted).
+  uint8_t fixnum_args = 0;
+  bool no_overflow = false;
 };
 
 // A call inlined into the function (jit/passes/inline_calls.cc). Its locals are the slots

@@ -90,6 +90,17 @@ std::string Print(const Function& f, const OopFormatter& format_oop) {
           if (!in.args.empty()) absl::StrAppend(&out, " ", ValueList(in.args));
           break;
       }
+      if (in.fixnum_args != 0) {
+        out += " fixnum(";
+        bool first = true;
+        for (size_t i = 0; i < 8; ++i) {
+          if (((in.fixnum_args >> i) & 1) == 0) continue;
+          absl::StrAppend(&out, first ? "" : ",", i);
+          first = false;
+        }
+        out += ")";
+      }
+      if (in.no_overflow) out += " nooverflow";
       if (in.frame != 0) absl::StrAppend(&out, " @", in.frame);
       out += "\n";
     }

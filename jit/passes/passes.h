@@ -23,9 +23,15 @@ bool ForwardSlots(ir::Function& f);
 bool InvertNotBranches(ir::Function& f);
 // A jump to a block that only branches on the jump's value becomes that branch.
 bool ThreadJumps(ir::Function& f);
+// Blocks the entry does not reach are removed; the others are renumbered in order.
+bool RemoveUnreachableBlocks(ir::Function& f);
 // Guards of globals between two points where code may run share one guardshold: each first
 // branches on its answer and checks its own global only when the answer is no.
 bool ShareGuards(ir::Function& f);
+// Operands of inline primitives known to be fixnums (from constants, fixnum-valued primitives and
+// block parameters, with value ranges) are marked so the backends omit their tag tests, and
+// + - * whose result stays in range are marked not to overflow.
+bool EliminateTagChecks(ir::Function& f);
 // Instructions without effects whose results are unused are removed.
 bool EliminateDeadCode(ir::Function& f);
 

@@ -10,11 +10,21 @@ std::string RunPasses(ir::Function& f, bool verify) {
     bool (*run)(ir::Function&);
   };
   static constexpr Pass kPipeline[] = {
-      {"forward-slots", ForwardSlots},   {"propagate-copies", PropagateCopies},
-      {"fold-constants", FoldConstants}, {"fold-constant-branches", FoldConstantBranches},
-      {"thread-jumps", ThreadJumps},     {"invert-not-branches", InvertNotBranches},
-      {"thread-jumps", ThreadJumps},     {"propagate-copies", PropagateCopies},
-      {"share-guards", ShareGuards},     {"dead-code", EliminateDeadCode},
+      {"forward-slots", ForwardSlots},
+      {"propagate-copies", PropagateCopies},
+      {"fold-constants", FoldConstants},
+      {"fold-constant-branches", FoldConstantBranches},
+      {"thread-jumps", ThreadJumps},
+      {"invert-not-branches", InvertNotBranches},
+      {"thread-jumps", ThreadJumps},
+      {"propagate-copies", PropagateCopies},
+      {"unreachable-blocks", RemoveUnreachableBlocks},
+      {"share-guards", ShareGuards},
+      {"unreachable-blocks", RemoveUnreachableBlocks},
+      {"share-guards", ShareGuards},
+      {"propagate-copies", PropagateCopies},
+      {"fixnum-types", EliminateTagChecks},
+      {"dead-code", EliminateDeadCode},
   };
   for (const Pass& pass : kPipeline) {
     pass.run(f);

@@ -93,7 +93,12 @@ bool ShareGuards(ir::Function& f) {
     branch.args[0] = guard.result;
     changed = true;
   }
-  if (!changed) return false;
+  // (Guardsholds from an earlier run may have become redundant since: unreachable code removed.)
+  bool any_answer = changed;
+  for (const ir::Block& b : f.blocks) {
+    for (const ir::Instr& in : b.instrs) any_answer |= in.op == ir::Opcode::kGuardsHold;
+  }
+  if (!any_answer) return false;
 
   // 2. Redundant guardsholds go; their uses read the answer that reaches them.
   std::vector<ir::ValueId> in_state = AnswersAtEntry(f);
@@ -106,6 +111,7 @@ bool ShareGuards(ir::Function& f) {
       if (in.op == ir::Opcode::kGuardsHold) {
         if (state != kNone) {
           replacement[in.result] = state;
+          changed = true;
           continue;
         }
         state = in.result;
@@ -148,13 +154,14 @@ bool ShareGuards(ir::Function& f) {
         t = ir::Instr();
         t.op = ir::Opcode::kJump;
         t.targets[0] = target;
+        changed = true;
         break;
       }
       if (parent == child || parent == 0) break;
       child = parent;
     }
   }
-  return true;
+  return changed;
 }
 
 }  // namespace maru::jit

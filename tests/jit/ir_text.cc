@@ -439,6 +439,25 @@ class Parser {
         line = line.substr(0, at);
       }
     }
+    // Then " nooverflow" and " fixnum(I,J...)": the facts of jit/passes/fixnum_types.cc.
+    if (line.size() > 11 && line.substr(line.size() - 11) == " nooverflow") {
+      in.no_overflow = true;
+      line.remove_suffix(11);
+    }
+    if (size_t at = line.rfind(" fixnum("); at != std::string_view::npos && line.back() == ')') {
+      std::string_view list = line.substr(at + 8, line.size() - at - 9);
+      for (size_t start = 0; start <= list.size();) {
+        size_t end = list.find(',', start);
+        if (end == std::string_view::npos) end = list.size();
+        int64_t i = 0;
+        if (!ToInt64(list.substr(start, end - start), &i) || i < 0 || i > 7) {
+          return "bad fixnum(...) operand list";
+        }
+        in.fixnum_args |= static_cast<uint8_t>(1 << i);
+        start = end + 1;
+      }
+      line = line.substr(0, at);
+    }
     Cursor c(line);
     if (c.Peek() == 'v') {
       std::string problem = Value(c, &in.result);

@@ -184,6 +184,15 @@ class A64Emitter {
       a_.ldr(kScratch, a64::ptr(a64::x2, static_cast<int32_t>(i * 8)));
       a_.str(kScratch, SlotMem(f_.param_slots[i]));
     }
+    if (direct_entry_used_) {
+      // The direct entry (x0 = the Vm, x1 = self, x2 = the caller's argument buffer with the
+      // arguments, which becomes the slots). Not at the start of the code, which is the entry
+      // everybody else calls, but falling into the body: direct calls are the hot ones.
+      a_.b(common);
+      a_.bind(direct_entry_);
+      enter();
+      a_.mov(kSlots, a64::x2);
+    }
     a_.bind(common);
     // The Frame fields that depend on the call; the others are written before each runtime
     // call that receives the Frame (LeaFrame), off the fast paths.
@@ -253,16 +262,6 @@ class A64Emitter {
       a_.b(frame_errors_[frame.parent]);
     }
     SetFrame(0);
-
-    if (direct_entry_used_) {
-      // The direct entry (x0 = the Vm, x1 = self, x2 = the caller's argument buffer with the
-      // arguments, which becomes the slots). Not at the start of the code: that is the entry
-      // everybody else calls.
-      a_.bind(direct_entry_);
-      enter();
-      a_.mov(kSlots, a64::x2);
-      a_.b(common);
-    }
 
     a_.bind(arity);
     // x0 = vm, x1 = self, x2 = args, x3 = argc still hold the entry's arguments.
@@ -506,6 +505,7 @@ class A64Emitter {
       a_.str(kScratch2, InlineFrameField(k, offsetof(Frame, env)));
       MoveOop(kScratch2, frame.home);
       a_.str(kScratch2, InlineFrameField(k, offsetof(Frame, home)));
+      a_.str(a64::xzr, InlineFrameField(k, offsetof(Frame, self)));  // (compiled: no counting)
       AddressInFrame(r, inline_frame_offset_ + static_cast<int32_t>(sizeof(Frame) * (k - 1)));
       return;
     }
@@ -516,6 +516,7 @@ class A64Emitter {
     a_.str(kScratch2, FrameField(offsetof(Frame, level)));
     MoveOop(kScratch2, f_.env);
     a_.str(kScratch2, FrameField(offsetof(Frame, env)));
+    a_.str(a64::xzr, FrameField(offsetof(Frame, self)));  // (compiled: its loops are not counted)
     AddressInFrame(r, frame_offset_);
   }
   // After a runtime call that received the Frame. An inlined call's Frame was passed instead
@@ -807,7 +808,10 @@ class A64Emitter {
       a_.mov(a64::x0, kVm);
       a_.mov(a64::x1, kScratch3);
       AddressInFrame(a64::x2, buffer_offset_);
-      MoveImmediate(a64::x3, argc);
+      // (The direct entry does not read argc; the slow path sets its own.)
+      const bool direct =
+          IsDirectSelfCall(f_, in) || (known != f_.expr && DirectCallSlots(in) > 0);
+      if (!direct) MoveImmediate(a64::x3, argc);
       if (IsDirectSelfCall(f_, in)) {
         a_.bl(direct_entry_);  // self-recursion past the arity check
       } else if (known == f_.expr) {
@@ -1025,11 +1029,11 @@ class A64Emitter {
     };
     // Constant operands are known (fixnums or nil): only the others are tested.
     auto require_fixnums = [&] {
-      if (!const_a || !IsFixnum(const_of_[in.args[0]]->imm)) {
+      if ((!const_a || !IsFixnum(const_of_[in.args[0]]->imm)) && !KnownFixnum(in, 0)) {
         a_.tst(a, Imm(1));
         a_.b(CondCode::kEQ, slow);
       }
-      if (!const_b || !IsFixnum(static_cast<Oop>(imm_b))) {
+      if ((!const_b || !IsFixnum(static_cast<Oop>(imm_b))) && !KnownFixnum(in, 1)) {
         a_.tst(b, Imm(1));
         a_.b(CondCode::kEQ, slow);
       }
@@ -1045,7 +1049,7 @@ class A64Emitter {
           a_.sub(kScratch3, b, Imm(1));
           a_.adds(kScratch, a, kScratch3);
         }
-        a_.b(CondCode::kVS, slow);
+        if (!in.no_overflow) a_.b(CondCode::kVS, slow);
         StoreResult(result, kScratch);
         break;
       case PrimitiveOp::kSub:
@@ -1053,10 +1057,10 @@ class A64Emitter {
         // (2x+1) - (2y+1) + 1
         if (b_immediate) {
           add_immediate(1 - imm_b);
-          a_.b(CondCode::kVS, slow);
+          if (!in.no_overflow) a_.b(CondCode::kVS, slow);
         } else {
           a_.subs(kScratch, a, b);
-          a_.b(CondCode::kVS, slow);
+          if (!in.no_overflow) a_.b(CondCode::kVS, slow);
           a_.orr(kScratch, kScratch, Imm(1));
         }
         StoreResult(result, kScratch);
@@ -1068,8 +1072,10 @@ class A64Emitter {
         a_.sub(kScratch, b, Imm(1));
         a_.smulh(kScratch2, kScratch3, kScratch);
         a_.mul(kScratch, kScratch3, kScratch);
-        a_.cmp(kScratch2, kScratch, asmjit::arm::asr(63));
-        a_.b(CondCode::kNE, slow);
+        if (!in.no_overflow) {
+          a_.cmp(kScratch2, kScratch, asmjit::arm::asr(63));
+          a_.b(CondCode::kNE, slow);
+        }
         a_.orr(kScratch, kScratch, Imm(1));
         StoreResult(result, kScratch);
         break;
@@ -1172,9 +1178,15 @@ class A64Emitter {
     }
   }
 
-  // Branches to `slow` unless r holds a fixnum (a constant fixnum operand is not tested).
-  void RequireFixnum(const a64::GpX& r, ir::ValueId v, const Label& slow) {
+  // Whether in's operand i is known to be a fixnum (jit/passes/fixnum_types.cc).
+  static bool KnownFixnum(const ir::Instr& in, size_t i) { return (in.fixnum_args >> i) & 1; }
+  // Branches to `slow` unless r holds operand v of `in`, a fixnum (a constant fixnum operand, or
+  // one known to be a fixnum, is not tested).
+  void RequireFixnum(const a64::GpX& r, const ir::Instr& in, ir::ValueId v, const Label& slow) {
     if (IsFixnumConstant(v) && IsFixnum(static_cast<Oop>(ConstantWord(v)))) return;
+    for (size_t i = 0; i < in.args.size(); ++i) {
+      if (in.args[i] == v && KnownFixnum(in, i)) return;
+    }
     a_.tst(r, Imm(1));
     a_.b(CondCode::kEQ, slow);
   }
@@ -1198,8 +1210,8 @@ class A64Emitter {
       case PrimitiveOp::kBitXor: {
         ir::ValueId y = in.args[1];
         LoadOperand(kScratch2, y);
-        RequireFixnum(kScratch, x, slow);
-        RequireFixnum(kScratch2, y, slow);
+        RequireFixnum(kScratch, in, x, slow);
+        RequireFixnum(kScratch2, in, y, slow);
         // Tagged: (2a+1) & (2b+1) = 2(a&b)+1, the same for |; ^ clears the tag.
         if (op == PrimitiveOp::kBitAnd) a_.and_(kScratch, kScratch, kScratch2);
         if (op == PrimitiveOp::kBitOr) a_.orr(kScratch, kScratch, kScratch2);
@@ -1210,7 +1222,7 @@ class A64Emitter {
         break;
       }
       case PrimitiveOp::kBitNot:
-        RequireFixnum(kScratch, x, slow);
+        RequireFixnum(kScratch, in, x, slow);
         a_.mvn(kScratch, kScratch);  // -(2a+1)-1 = 2(~a): tag it again
         a_.orr(kScratch, kScratch, Imm(1));
         break;
@@ -1218,8 +1230,8 @@ class A64Emitter {
       case PrimitiveOp::kShr: {
         ir::ValueId n = in.args[1];
         LoadOperand(kScratch2, n);
-        RequireFixnum(kScratch, x, slow);
-        RequireFixnum(kScratch2, n, slow);
+        RequireFixnum(kScratch, in, x, slow);
+        RequireFixnum(kScratch2, in, n, slow);
         // Register shifts take the count modulo 64, as the primitives do.
         a_.asr(kScratch2, kScratch2, Imm(1));
         a_.asr(kScratch, kScratch, Imm(1));
@@ -1245,7 +1257,7 @@ class A64Emitter {
         RequireObject(kScratch, slow);
         CompareType(kScratch, is_string ? kStringType : kArrayType);
         a_.b(CondCode::kNE, slow);
-        RequireFixnum(kScratch2, i, slow);
+        RequireFixnum(kScratch2, in, i, slow);
         // Tagged indices compare like their values; unsigned, a negative one is out of range.
         a_.ldr(kScratch3, a64::ptr(kScratch, SlotOffset(is_string ? string::kSize : array::kSize)));
         a_.cmp(kScratch2, kScratch3);

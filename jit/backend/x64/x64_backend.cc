@@ -168,6 +168,16 @@ class X64Emitter {
       a_.mov(kScratch, x86::qword_ptr(x86::rdx, static_cast<int32_t>(i * 8)));
       a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(f_.param_slots[i] * 8)), kScratch);
     }
+    if (direct_entry_used_) {
+      // The direct entry (rdi = the Vm, rsi = self, rdx = the caller's argument buffer with the
+      // arguments, which becomes the slots). Not at the start of the code, which is the entry
+      // everybody else calls, but falling into the body: direct calls are the hot ones.
+      a_.jmp(common);
+      a_.bind(direct_entry_);
+      enter();
+      a_.mov(kVm, x86::rdi);
+      a_.mov(kSlots, x86::rdx);
+    }
     a_.bind(common);
     // The Frame fields that depend on the call; the others are written before each runtime
     // call that receives the Frame (SyncFrame), off the fast paths.
@@ -244,17 +254,6 @@ class X64Emitter {
       a_.jmp(frame_errors_[frame.parent]);
     }
     SetFrame(0);
-
-    if (direct_entry_used_) {
-      // The direct entry (rdi = the Vm, rsi = self, rdx = the caller's argument buffer with the
-      // arguments, which becomes the slots). Not at the start of the code: that is the entry
-      // everybody else calls.
-      a_.bind(direct_entry_);
-      enter();
-      a_.mov(kVm, x86::rdi);
-      a_.mov(kSlots, x86::rdx);
-      a_.jmp(common);
-    }
 
     a_.bind(arity);
     // rdi = vm, rsi = self, rdx = args, rcx = argc still hold the entry's arguments.
@@ -420,6 +419,7 @@ class X64Emitter {
       a_.mov(InlineFrameField(k, offsetof(Frame, env)), kScratch2);
       MovOop(kScratch2, frame.home);
       a_.mov(InlineFrameField(k, offsetof(Frame, home)), kScratch2);
+      a_.mov(InlineFrameField(k, offsetof(Frame, self)), Imm(0));  // (compiled: no counting)
       a_.lea(r, InlineFrameField(k, 0));
       return;
     }
@@ -428,6 +428,7 @@ class X64Emitter {
     a_.mov(FrameField(offsetof(Frame, level)), Imm(f_.level));
     MovOop(kScratch2, f_.env);
     a_.mov(FrameField(offsetof(Frame, env)), kScratch2);
+    a_.mov(FrameField(offsetof(Frame, self)), Imm(0));  // (compiled: its loops are not counted)
     a_.lea(r, x86::ptr(x86::rsp, frame_offset_));
   }
   // After a runtime call that received the Frame. An inlined call's Frame was passed instead
@@ -742,7 +743,10 @@ class X64Emitter {
       a_.mov(x86::rdi, kVm);
       if (!head_in_rsi) a_.mov(x86::rsi, kScratch);
       a_.lea(x86::rdx, BufferSlot(0));
-      a_.mov(x86::ecx, Imm(argc));
+      // (The direct entry does not read argc; the slow path sets its own.)
+      const bool direct =
+          IsDirectSelfCall(f_, in) || (known != f_.expr && DirectCallSlots(in) > 0);
+      if (!direct) a_.mov(x86::ecx, Imm(argc));
       if (IsDirectSelfCall(f_, in)) {
         a_.call(direct_entry_);  // self-recursion past the arity check
       } else if (known == f_.expr) {
@@ -1003,13 +1007,14 @@ class X64Emitter {
         b = Use(in.args[1], kScratch2);
       }
     }
-    // Constant operands are known fixnums: only the others are tested.
+    // Constant operands and those jit/passes/fixnum_types.cc found are known fixnums: only the
+    // others are tested.
     auto require_fixnums = [&] {
-      if (!const_a || !IsFixnum(static_cast<Oop>(imm_a))) {
+      if ((!const_a || !IsFixnum(static_cast<Oop>(imm_a))) && !KnownFixnum(in, 0)) {
         a_.test(a.r8(), Imm(1));
         a_.jz(slow);
       }
-      if (!const_b || !IsFixnum(static_cast<Oop>(imm_b))) {
+      if ((!const_b || !IsFixnum(static_cast<Oop>(imm_b))) && !KnownFixnum(in, 1)) {
         if (const_b) a_.mov(kScratch2, Imm(imm_b));
         a_.test(b.r8(), Imm(1));
         a_.jz(slow);
@@ -1025,17 +1030,17 @@ class X64Emitter {
           a_.sub(sum, Imm(1));
           a_.add(sum, b);
         }
-        a_.jo(slow);
+        if (!in.no_overflow) a_.jo(slow);
         StoreResult(result, sum);
         break;
       case PrimitiveOp::kSub:
         require_fixnums();
         if (const_b) {
           a_.sub(sum, Imm(imm_b - 1));  // (2x+1) - (2y+1) + 1
-          a_.jo(slow);
+          if (!in.no_overflow) a_.jo(slow);
         } else {
           a_.sub(sum, b);
-          a_.jo(slow);
+          if (!in.no_overflow) a_.jo(slow);
           a_.or_(sum, Imm(1));
         }
         StoreResult(result, sum);
@@ -1046,7 +1051,7 @@ class X64Emitter {
         a_.sar(kScratch, Imm(1));
         a_.sub(kScratch2, Imm(1));
         a_.imul(kScratch, kScratch2);
-        a_.jo(slow);
+        if (!in.no_overflow) a_.jo(slow);
         a_.or_(kScratch, Imm(1));
         StoreResult(result, kScratch);
         break;
@@ -1168,10 +1173,16 @@ class X64Emitter {
     }
   }
 
-  // Jumps to `slow` unless r holds a fixnum (a constant fixnum operand is not tested).
-  void RequireFixnum(const x86::Gp& r, ir::ValueId v, const Label& slow) {
+  // Whether in's operand i is known to be a fixnum (jit/passes/fixnum_types.cc).
+  static bool KnownFixnum(const ir::Instr& in, size_t i) { return (in.fixnum_args >> i) & 1; }
+  // Jumps to `slow` unless r holds operand v of `in`, a fixnum (a constant fixnum operand, or one
+  // known to be a fixnum, is not tested).
+  void RequireFixnum(const x86::Gp& r, const ir::Instr& in, ir::ValueId v, const Label& slow) {
     int64_t imm;
     if (Immediate(v, &imm) && IsFixnum(static_cast<Oop>(imm))) return;
+    for (size_t i = 0; i < in.args.size(); ++i) {
+      if (in.args[i] == v && KnownFixnum(in, i)) return;
+    }
     a_.test(r.r8(), Imm(1));
     a_.jz(slow);
   }
@@ -1196,8 +1207,8 @@ class X64Emitter {
       case PrimitiveOp::kBitXor: {
         ir::ValueId y = in.args[1];
         LoadOperand(kScratch2, y);
-        RequireFixnum(kScratch, x, slow);
-        RequireFixnum(kScratch2, y, slow);
+        RequireFixnum(kScratch, in, x, slow);
+        RequireFixnum(kScratch2, in, y, slow);
         // Tagged: (2a+1) & (2b+1) = 2(a&b)+1, the same for |; ^ clears the tag.
         if (op == PrimitiveOp::kBitAnd) a_.and_(kScratch, kScratch2);
         if (op == PrimitiveOp::kBitOr) a_.or_(kScratch, kScratch2);
@@ -1208,7 +1219,7 @@ class X64Emitter {
         break;
       }
       case PrimitiveOp::kBitNot:
-        RequireFixnum(kScratch, x, slow);
+        RequireFixnum(kScratch, in, x, slow);
         a_.xor_(kScratch, Imm(-2));  // every bit but the tag
         break;
       case PrimitiveOp::kShl:
@@ -1219,7 +1230,7 @@ class X64Emitter {
           return;
         }
         int shift = static_cast<int>(FixnumValue(static_cast<Oop>(count)) & 63);
-        RequireFixnum(kScratch, x, slow);
+        RequireFixnum(kScratch, in, x, slow);
         a_.sar(kScratch, Imm(1));
         if (op == PrimitiveOp::kShr) {
           if (shift > 0) a_.sar(kScratch, Imm(shift));
@@ -1241,7 +1252,7 @@ class X64Emitter {
         bool is_string = op == PrimitiveOp::kStringAt;
         LoadOperand(kScratch2, i);
         RequireType(kScratch, is_string ? kStringType : kArrayType, slow);
-        RequireFixnum(kScratch2, i, slow);
+        RequireFixnum(kScratch2, in, i, slow);
         // Tagged indices compare like their values; unsigned, a negative one is out of range.
         a_.cmp(kScratch2,
                x86::qword_ptr(kScratch, SlotOffset(is_string ? string::kSize : array::kSize)));
