@@ -30,8 +30,8 @@ struct Frame {
   Oop env;
   Oop home;     // Context of the lexically enclosing activation (the callee's captured ctx)
   Oop context;  // this activation's heap Context, or nil while its slots are on the C stack
-  // The Expr whose body the interpreter runs in this activation (its loops count towards
-  // compiling it), or nil: top-level forms, and activations of compiled code.
+  // The Expr whose body runs in this activation, or nil (top-level forms, inlined calls). Loops
+  // the interpreter runs in it count towards compiling it (CountBackEdge ignores compiled ones).
   Oop self = kNil;
 };
 

@@ -120,6 +120,7 @@ struct Function {
   std::string name;            // for dumps and symbols
   Oop expr = kNil;             // the Expr compiled (its defn holds every Oop the code uses)
   Oop env = kNil;              // the lambda's Env
+  Oop body = kNil;             // its encoded body forms (for jit/passes/guard_entry.cc)
   int64_t level = 0;           // its level
   int64_t nslots = 0;          // slots of the activation
   std::vector<int64_t> param_slots;  // slot of each fixed parameter, in order

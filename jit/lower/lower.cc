@@ -43,6 +43,7 @@ class Lowerer {
     Oop env = Car(defn);
     if (!IsEnv(env)) return "malformed definition";
     f_->expr = expr;
+    f_->body = Cdr(Cdr(defn));
     f_->env = env;
     f_->level = EnvLevel(env);
     f_->nslots = EnvOffset(env);

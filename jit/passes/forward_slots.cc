@@ -2,10 +2,13 @@
 // nothing that may run other code came in between) reuses that value. Knowledge flows through a
 // block and into a block whose only predecessor is the block before it in a chain.
 //
-// A call point ends what is known of the function's own slots: the runtime paths of calls receive
-// this activation's Frame as the caller, and what they run may write its slots (a special form
-// applied as a function: (apply set (list V 42)) assigns the caller's local V), as may closures
-// over a materialised activation, which code run from anywhere may call. The slots of an inlined
+// An instruction that may run Maru code (ir::MayRunCode) ends what is known of the function's own
+// slots: the runtime paths of calls receive this activation's Frame as the caller, and what they
+// run may write its slots (a special form applied as a function: (apply set (list V 42)) assigns
+// the caller's local V), as may closures over a materialised activation, which code run from
+// anywhere may call. Other call points (inline primitives' general cases, closures made, outer
+// variables read or written) run no Maru code and write no local of this activation: a closure
+// made here moves the slots to the heap, but not their values. The slots of an inlined
 // call (ir::InlineFrame) are written only by its own instructions: its body has no closures, and
 // only its call points receive its Frame.
 #include <vector>
@@ -81,7 +84,7 @@ bool ForwardSlots(ir::Function& f) {
         known[in.aux] = in.result;
       } else if (in.op == ir::Opcode::kStoreSlot) {
         known[in.aux] = in.args[0];
-      } else if (ir::IsCallPoint(in)) {
+      } else if (ir::MayRunCode(in)) {
         if (in.frame == 0) {
           known.clear();
         } else {

@@ -16,13 +16,16 @@ bool FoldConstants(ir::Function& f);
 bool PropagateCopies(ir::Function& f);
 // A branch on a constant becomes a jump (nil is the only false value).
 bool FoldConstantBranches(ir::Function& f);
-// A load of a local whose value is already known (stored or loaded with no call point since, in
-// this block or along a chain of sole predecessors) is replaced by that value.
+// A load of a local whose value is already known (stored or loaded with nothing that may run Maru
+// code since, in this block or along a chain of sole predecessors) is replaced by that value.
 bool ForwardSlots(ir::Function& f);
 // A branch on the result of an inline `not` branches on its operand, targets swapped.
 bool InvertNotBranches(ir::Function& f);
 // A jump to a block that only branches on the jump's value becomes that branch.
 bool ThreadJumps(ir::Function& f);
+// A function with guards checks them all on entry (a guardshold) and has the interpreter run its
+// whole body (Function::body) when they do not hold.
+bool GuardEntry(ir::Function& f);
 // Blocks the entry does not reach are removed; the others are renumbered in order.
 bool RemoveUnreachableBlocks(ir::Function& f);
 // Guards of globals between two points where code may run share one guardshold: each first

@@ -194,10 +194,9 @@ class A64Emitter {
       a_.mov(kSlots, a64::x2);
     }
     a_.bind(common);
-    // The Frame fields that depend on the call; the others are written before each runtime
-    // call that receives the Frame (LeaFrame), off the fast paths.
-    a_.ldr(kScratch, a64::ptr(a64::x1, SlotOffset(expr::kCtx)));
-    a_.str(kScratch, FrameField(offsetof(Frame, home)));
+    // The Frame fields that depend on the call; the others (home from self among them) are
+    // written before each runtime call that receives the Frame (LeaFrame), off the fast paths.
+    a_.str(a64::x1, FrameField(offsetof(Frame, self)));
     a_.str(a64::xzr, FrameField(offsetof(Frame, context)));
     std::vector<bool> is_param(f_.nslots, false);
     for (int64_t s : f_.param_slots) is_param[s] = true;
@@ -505,7 +504,7 @@ class A64Emitter {
       a_.str(kScratch2, InlineFrameField(k, offsetof(Frame, env)));
       MoveOop(kScratch2, frame.home);
       a_.str(kScratch2, InlineFrameField(k, offsetof(Frame, home)));
-      a_.str(a64::xzr, InlineFrameField(k, offsetof(Frame, self)));  // (compiled: no counting)
+      a_.str(a64::xzr, InlineFrameField(k, offsetof(Frame, self)));  // (an inlined call: no Expr)
       AddressInFrame(r, inline_frame_offset_ + static_cast<int32_t>(sizeof(Frame) * (k - 1)));
       return;
     }
@@ -516,7 +515,9 @@ class A64Emitter {
     a_.str(kScratch2, FrameField(offsetof(Frame, level)));
     MoveOop(kScratch2, f_.env);
     a_.str(kScratch2, FrameField(offsetof(Frame, env)));
-    a_.str(a64::xzr, FrameField(offsetof(Frame, self)));  // (compiled: its loops are not counted)
+    a_.ldr(kScratch2, FrameField(offsetof(Frame, self)));
+    a_.ldr(kScratch2, a64::ptr(kScratch2, SlotOffset(expr::kCtx)));
+    a_.str(kScratch2, FrameField(offsetof(Frame, home)));
     AddressInFrame(r, frame_offset_);
   }
   // After a runtime call that received the Frame. An inlined call's Frame was passed instead

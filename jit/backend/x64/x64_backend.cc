@@ -179,14 +179,13 @@ class X64Emitter {
       a_.mov(kSlots, x86::rdx);
     }
     a_.bind(common);
-    // The Frame fields that depend on the call; the others are written before each runtime
-    // call that receives the Frame (SyncFrame), off the fast paths.
-    a_.mov(kScratch, x86::qword_ptr(x86::rsi, SlotOffset(expr::kCtx)));
-    a_.mov(FrameField(offsetof(Frame, home)), kScratch);
-    a_.xor_(x86::eax, x86::eax);
-    a_.mov(FrameField(offsetof(Frame, context)), x86::rax);
+    // The Frame fields that depend on the call; the others (home from self among them) are
+    // written before each runtime call that receives the Frame (LeaFrame), off the fast paths.
+    a_.mov(FrameField(offsetof(Frame, self)), x86::rsi);
+    a_.mov(FrameField(offsetof(Frame, context)), Imm(0));
     std::vector<bool> is_param(f_.nslots, false);
     for (int64_t s : f_.param_slots) is_param[s] = true;
+    if (f_.nslots > static_cast<int64_t>(f_.param_slots.size())) a_.xor_(x86::eax, x86::eax);
     for (int64_t i = 0; i < f_.nslots; ++i) {
       if (!is_param[i]) a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(i * 8)), x86::rax);
     }
@@ -419,7 +418,7 @@ class X64Emitter {
       a_.mov(InlineFrameField(k, offsetof(Frame, env)), kScratch2);
       MovOop(kScratch2, frame.home);
       a_.mov(InlineFrameField(k, offsetof(Frame, home)), kScratch2);
-      a_.mov(InlineFrameField(k, offsetof(Frame, self)), Imm(0));  // (compiled: no counting)
+      a_.mov(InlineFrameField(k, offsetof(Frame, self)), Imm(0));  // (an inlined call: no Expr)
       a_.lea(r, InlineFrameField(k, 0));
       return;
     }
@@ -428,7 +427,9 @@ class X64Emitter {
     a_.mov(FrameField(offsetof(Frame, level)), Imm(f_.level));
     MovOop(kScratch2, f_.env);
     a_.mov(FrameField(offsetof(Frame, env)), kScratch2);
-    a_.mov(FrameField(offsetof(Frame, self)), Imm(0));  // (compiled: its loops are not counted)
+    a_.mov(kScratch2, FrameField(offsetof(Frame, self)));
+    a_.mov(kScratch2, x86::qword_ptr(kScratch2, SlotOffset(expr::kCtx)));
+    a_.mov(FrameField(offsetof(Frame, home)), kScratch2);
     a_.lea(r, x86::ptr(x86::rsp, frame_offset_));
   }
   // After a runtime call that received the Frame. An inlined call's Frame was passed instead
