@@ -215,10 +215,11 @@ void BM_CompilePhases(benchmark::State& state, Vm* vm, const Subject* s, CodeKin
 //   kIdentical  each compile takes the code of the first (a function identical to one compiled
 //               before)
 //   kOff        no sharing: code generation alone, as before sharing existed
+// inline_calls is JitOptions::inline_calls (the /no_inline variant turns it off).
 // Counters: median_us (of the compiles), ir_nodes.
 enum class Sharing { kFirst, kIdentical, kOff };
 void BM_CompileEndToEnd(benchmark::State& state, Vm* vm, const Subject* s, CodeKind kind,
-                        bool verify, Sharing sharing) {
+                        bool verify, Sharing sharing, bool inline_calls) {
   const bool identical = sharing == Sharing::kIdentical;
   if (!s->problem.empty()) {
     state.SkipWithError(s->problem.c_str());
@@ -228,6 +229,7 @@ void BM_CompileEndToEnd(benchmark::State& state, Vm* vm, const Subject* s, CodeK
   options.code = kind == CodeKind::kMemory ? jit::CodeRequest::kMemory : jit::CodeRequest::kDlopen;
   options.verify = verify;
   options.share_identical_code = sharing != Sharing::kOff;
+  options.inline_calls = inline_calls;
   std::unique_ptr<jit::Jit> jit = jit::Jit::Create(options);
   if (jit->stats().code_memory == "none") {
     state.SkipWithError(("no code memory: " + jit->stats().code_memory_reason).c_str());
@@ -434,16 +436,23 @@ void RegisterBenchmarks(Context& context, const BenchFlags& flags) {
       for (bool verify : {false, true}) {
         fixed(benchmark::RegisterBenchmark(
                   absl::StrCat("BM_CompileEndToEnd/", suffix, "/verify:", verify).c_str(),
-                  BM_CompileEndToEnd, &context.vm, &s, kind, verify, Sharing::kFirst),
+                  BM_CompileEndToEnd, &context.vm, &s, kind, verify, Sharing::kFirst, true),
               0)
             ->UseManualTime()
             ->Unit(benchmark::kMicrosecond);
       }
+      // Without inlining (maru --inline=off): a function's own code only.
+      fixed(benchmark::RegisterBenchmark(
+                absl::StrCat("BM_CompileEndToEnd/", suffix, "/no_inline").c_str(),
+                BM_CompileEndToEnd, &context.vm, &s, kind, false, Sharing::kFirst, false),
+            0)
+          ->UseManualTime()
+          ->Unit(benchmark::kMicrosecond);
       for (auto [name, sharing] :
            {std::pair{"identical", Sharing::kIdentical}, std::pair{"no_sharing", Sharing::kOff}}) {
         fixed(benchmark::RegisterBenchmark(
                   absl::StrCat("BM_CompileEndToEnd/", suffix, "/", name).c_str(),
-                  BM_CompileEndToEnd, &context.vm, &s, kind, false, sharing),
+                  BM_CompileEndToEnd, &context.vm, &s, kind, false, sharing, true),
               0)
             ->UseManualTime()
             ->Unit(benchmark::kMicrosecond);

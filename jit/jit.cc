@@ -469,6 +469,15 @@ std::vector<Oop> Jit::UncompiledCallees(const ir::Function& f) {
   return callees;
 }
 
+CalleeLowering InlineCalleeLowering(Vm& vm) {
+  return [&vm](Oop callee, InlineCallee* out) {
+    if (!InlineableBody(vm, callee)) return false;
+    if (!LowerExpr(vm, callee, &out->ir).empty()) return false;
+    out->home = Slot(callee, expr::kCtx);
+    return true;
+  };
+}
+
 std::string Jit::Prepare(Vm& vm, BatchMember* m, CompileRoots* roots) {
   auto start = std::chrono::steady_clock::now();
   ir::Function& f = m->f;
@@ -479,13 +488,7 @@ std::string Jit::Prepare(Vm& vm, BatchMember* m, CompileRoots* roots) {
 
   auto passes_start = std::chrono::steady_clock::now();
   if (options_.inline_calls) {
-    auto lower_callee = [&vm](Oop callee, InlineCallee* out) {
-      if (!InlineableBody(vm, callee)) return false;
-      if (!LowerExpr(vm, callee, &out->ir).empty()) return false;
-      out->home = Slot(callee, expr::kCtx);
-      return true;
-    };
-    stats_.calls_inlined += InlineCalls(f, lower_callee, InlineLimits());
+    stats_.calls_inlined += InlineCalls(f, InlineCalleeLowering(vm), InlineLimits());
     if (options_.verify) {
       failure = ir::Verify(f);
       if (!failure.empty()) return "IR verification: after inlining: " + failure;

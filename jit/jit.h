@@ -20,6 +20,7 @@
 #include "jit/ffi/foreign_stubs.h"
 #include "jit/module_cache.h"
 #include "jit/module_key.h"
+#include "jit/passes/passes.h"
 #include "jit/perf_map.h"
 #include "runtime/tier_up.h"
 #include "runtime/vm.h"
@@ -107,6 +108,10 @@ struct JitStats {
   ModuleCache::Stats module_cache_stats;
   std::map<std::string, int64_t> fallback_reasons;
 };
+
+// How the JIT lowers a known callee to inline it (jit/passes/inline_calls.cc): Exprs whose body
+// nothing can capture or grow the activation of (jit/lower/lower.h InlineableBody).
+CalleeLowering InlineCalleeLowering(Vm& vm);
 
 class Jit : public TierUp {
  public:

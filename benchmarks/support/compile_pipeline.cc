@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "jit/ir/printer.h"
+#include "jit/jit.h"
 #include "jit/lower/lower.h"
 #include "jit/passes/passes.h"
 
@@ -25,7 +26,15 @@ constexpr PipelinePass kPipelinePasses[] = {
     {"invert-not-branches", CompilePhase::kInvertNotBranches, jit::InvertNotBranches},
     {"thread-jumps", CompilePhase::kThreadJumps, jit::ThreadJumps},
     {"propagate-copies", CompilePhase::kPropagateCopies, jit::PropagateCopies},
+    {"guard-entry", CompilePhase::kGuardEntry, jit::GuardEntry},
+    {"unreachable-blocks", CompilePhase::kUnreachableBlocks, jit::RemoveUnreachableBlocks},
     {"share-guards", CompilePhase::kShareGuards, jit::ShareGuards},
+    {"unreachable-blocks", CompilePhase::kUnreachableBlocks, jit::RemoveUnreachableBlocks},
+    {"share-guards", CompilePhase::kShareGuards, jit::ShareGuards},
+    {"unreachable-blocks", CompilePhase::kUnreachableBlocks, jit::RemoveUnreachableBlocks},
+    {"forward-slots", CompilePhase::kForwardSlots, jit::ForwardSlots},
+    {"propagate-copies", CompilePhase::kPropagateCopies, jit::PropagateCopies},
+    {"fixnum-types", CompilePhase::kFixnumTypes, jit::EliminateTagChecks},
     {"dead-code", CompilePhase::kDeadCode, jit::EliminateDeadCode},
 };
 
@@ -63,6 +72,14 @@ const char* CompilePhaseName(CompilePhase phase) {
   switch (phase) {
     case CompilePhase::kLower:
       return "lower";
+    case CompilePhase::kInline:
+      return "inline";
+    case CompilePhase::kGuardEntry:
+      return "guard_entry";
+    case CompilePhase::kUnreachableBlocks:
+      return "unreachable_blocks";
+    case CompilePhase::kFixnumTypes:
+      return "fixnum_types";
     case CompilePhase::kForwardSlots:
       return "forward_slots";
     case CompilePhase::kPropagateCopies:
@@ -142,6 +159,9 @@ absl::Status CompileInPhases(Vm& vm, Oop expr, jit::Backend& backend, jit::CodeM
   meter.Exit();
   if (!lowered.ok()) return lowered;
   out->lowered_nodes = CountIrNodes(f);
+  meter.Enter(CompilePhase::kInline);  // as the JIT does by default (JitOptions::inline_calls)
+  jit::InlineCalls(f, jit::InlineCalleeLowering(vm), jit::InlineLimits());
+  meter.Exit();
   for (const PipelinePass& pass : kPipelinePasses) {
     meter.Enter(pass.phase);
     pass.run(f);

@@ -20,18 +20,22 @@ namespace maru::bench {
 
 enum class CompilePhase : int {
   kLower,
+  kInline,  // inlining known callees, their lowering included
   kForwardSlots,
   kPropagateCopies,
   kFoldConstants,
   kFoldConstantBranches,
   kThreadJumps,
   kInvertNotBranches,
+  kGuardEntry,
+  kUnreachableBlocks,
   kShareGuards,
+  kFixnumTypes,
   kDeadCode,
   kCodegen,  // the backend, without the installation it makes
   kInstall,  // CodeMemory::Install: copy, relocation, making the code executable (or dlopen)
 };
-inline constexpr int kCompilePhaseCount = 11;
+inline constexpr int kCompilePhaseCount = 15;
 
 // "lower", "fold_constant_branches", ..., "codegen", "install".
 const char* CompilePhaseName(CompilePhase phase);

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "jit/passes/passes.h"
 
 namespace maru::jit {
@@ -178,6 +179,11 @@ int InlineCalls(ir::Function& f, const CalleeLowering& lower, const InlineLimits
       constant_value[in.result] = in.imm;
     }
   }
+  struct Lowered {
+    bool ok = false;
+    InlineCallee callee;
+  };
+  absl::flat_hash_map<Oop, Lowered> lowered;
   int inlined = 0;
   int budget = limits.max_added_instructions;
   // Only the function's own blocks are scanned: calls in copied bodies stay calls.
@@ -197,8 +203,11 @@ int InlineCalls(ir::Function& f, const CalleeLowering& lower, const InlineLimits
         continue;
       }
       if (f.nslots + f.inline_slots > limits.max_total_slots) return inlined;
-      InlineCallee callee;
-      if (!lower(in.imm2, &callee)) continue;
+      // Each callee is lowered once per function (a recursive one is called at several sites).
+      auto [it, fresh] = lowered.try_emplace(in.imm2);
+      if (fresh) it->second.ok = lower(in.imm2, &it->second.callee);
+      if (!it->second.ok) continue;
+      const InlineCallee& callee = it->second.callee;
       if (!Qualifies(callee.ir, in.args.size() - 1, limits)) continue;
       int cost = InstructionCount(callee.ir);
       if (cost > budget ||
