@@ -130,6 +130,32 @@ std::vector<int> UseCounts(const Function& f) {
   return uses;
 }
 
+std::vector<BlockId> ReversePostOrder(const Function& f) {
+  const size_t n = f.blocks.size();
+  std::vector<BlockId> post;
+  if (n == 0) return post;
+  post.reserve(n);
+  std::vector<uint8_t> seen(n, 0);
+  std::vector<std::pair<BlockId, int>> stack = {{0, 0}};
+  seen[0] = 1;
+  while (!stack.empty()) {
+    BlockId b = stack.back().first;
+    int i = stack.back().second;
+    if (i < 2) {
+      stack.back().second = i + 1;
+      BlockId s = f.blocks[b].instrs.back().targets[i];
+      if (s >= 0 && !seen[s]) {
+        seen[s] = 1;
+        stack.push_back({s, 0});
+      }
+      continue;
+    }
+    post.push_back(b);
+    stack.pop_back();
+  }
+  return std::vector<BlockId>(post.rbegin(), post.rend());
+}
+
 std::vector<std::vector<BlockId>> Predecessors(const Function& f) {
   std::vector<std::vector<BlockId>> predecessors(f.blocks.size());
   for (size_t b = 0; b < f.blocks.size(); ++b) {

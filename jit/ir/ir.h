@@ -162,6 +162,9 @@ bool MayRunCode(const Instr& in);
 int32_t InlineFrameOfSlot(const Function& f, int64_t slot);
 // How many times each value is an argument.
 std::vector<int> UseCounts(const Function& f);
+// The blocks reachable from the entry in reverse post-order (a block before its successors, but
+// along loop back-edges): forward dataflow converges in few rounds in this order.
+std::vector<BlockId> ReversePostOrder(const Function& f);
 // The blocks that end with a jump or branch to each block (once per edge).
 std::vector<std::vector<BlockId>> Predecessors(const Function& f);
 

@@ -12,7 +12,9 @@
 // and grow to the union of what reaches them); a range that is still growing after a few rounds
 // becomes the whole fixnum range, so the iteration ends.
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "jit/passes/passes.h"
@@ -57,7 +59,10 @@ int64_t MaskCovering(int64_t hi) {
 }
 
 // The range of an inline primitive's result given its operands' ranges.
-Range PrimitiveResult(PrimitiveOp op, const std::vector<Range>& x) {
+// (Inline primitives have at most three operands.)
+using Operands = std::span<const Range>;
+
+Range PrimitiveResult(PrimitiveOp op, Operands x) {
   if (op == PrimitiveOp::kTypeOf) return Fixnums(0, UINT32_MAX);
   // Whatever integer the other operand is (64-bit at most; the result of a non-integer is an
   // error, never a value): & with a non-negative fixnum is within [0, that fixnum], and >> by a
@@ -175,9 +180,14 @@ bool EliminateTagChecks(ir::Function& f) {
             update(in.result, range[in.args[0]], false);
             break;
           case Opcode::kPrimitive: {
-            std::vector<Range> operands;
-            for (ir::ValueId v : in.args) operands.push_back(range[v]);
-            update(in.result, PrimitiveResult(static_cast<PrimitiveOp>(in.aux), operands), false);
+            std::array<Range, 3> operands;
+            const size_t count = std::min(in.args.size(), operands.size());
+            for (size_t i = 0; i < count; ++i) operands[i] = range[in.args[i]];
+            update(in.result,
+                   in.args.size() > operands.size()
+                       ? kNotFixnum
+                       : PrimitiveResult(static_cast<PrimitiveOp>(in.aux), Operands(operands.data(), count)),
+                   false);
             break;
           }
           case Opcode::kJump: {

@@ -11,9 +11,10 @@
 // made here moves the slots to the heap, but not their values. The slots of an inlined
 // call (ir::InlineFrame) are written only by its own instructions: its body has no closures, and
 // only its call points receive its Frame.
+#include <algorithm>
+#include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "jit/passes/passes.h"
 
 namespace maru::jit {
@@ -36,69 +37,63 @@ bool ForwardSlots(ir::Function& f) {
     while (replacement[v] != v) v = replacement[v];
     return v;
   };
-  using Known = absl::flat_hash_map<int64_t, ir::ValueId>;  // slot -> value
+  // Slot -> value, few at a time: a vector (copied from block to block) beats a hash map.
+  using Known = std::vector<std::pair<int64_t, ir::ValueId>>;
+  auto find = [](Known& known, int64_t slot) {
+    return std::find_if(known.begin(), known.end(),
+                        [slot](const auto& entry) { return entry.first == slot; });
+  };
+  auto set = [&](Known& known, int64_t slot, ir::ValueId v) {
+    auto it = find(known, slot);
+    if (it != known.end()) {
+      it->second = v;
+    } else {
+      known.emplace_back(slot, v);
+    }
+  };
   std::vector<Known> exit_state(n);
   std::vector<bool> done(n, false);
   // Reverse post-order: a block's sole predecessor (reached by a forward edge) comes before it,
   // whatever order the lowering created the blocks in.
-  std::vector<ir::BlockId> order;
-  {
-    std::vector<ir::BlockId> post;
-    std::vector<uint8_t> seen(n, 0);
-    std::vector<std::pair<ir::BlockId, int>> stack = {{0, 0}};
-    seen[0] = 1;
-    while (!stack.empty()) {
-      ir::BlockId b = stack.back().first;
-      int i = stack.back().second;
-      if (i < 2) {
-        stack.back().second = i + 1;
-        ir::BlockId s = f.blocks[b].instrs.back().targets[i];
-        if (s >= 0 && !seen[s]) {
-          seen[s] = 1;
-          stack.push_back({s, 0});
-        }
-        continue;
-      }
-      post.push_back(b);
-      stack.pop_back();
-    }
-    order.assign(post.rbegin(), post.rend());
-  }
+  const std::vector<ir::BlockId> order = ir::ReversePostOrder(f);
   bool changed = false;
   for (ir::BlockId b : order) {
     Known known;
     ir::BlockId p = only_predecessor[b];
     // Block 0 is entered from the prologue; other blocks inherit from a sole predecessor.
     if (b != 0 && predecessors[b] == 1 && p >= 0 && done[p]) known = exit_state[p];
-    std::vector<ir::Instr> kept;
-    kept.reserve(f.blocks[b].instrs.size());
-    for (ir::Instr& in : f.blocks[b].instrs) {
+    // Kept instructions are compacted in place.
+    std::vector<ir::Instr>& instrs = f.blocks[b].instrs;
+    size_t kept = 0;
+    for (size_t r = 0; r < instrs.size(); ++r) {
+      ir::Instr& in = instrs[r];
       for (ir::ValueId& v : in.args) v = resolve(v);
       if (in.op == ir::Opcode::kLoadSlot) {
-        auto it = known.find(in.aux);
+        auto it = find(known, in.aux);
         if (it != known.end()) {
           replacement[in.result] = it->second;
           changed = true;
           continue;
         }
-        known[in.aux] = in.result;
+        set(known, in.aux, in.result);
       } else if (in.op == ir::Opcode::kStoreSlot) {
-        known[in.aux] = in.args[0];
+        set(known, in.aux, in.args[0]);
       } else if (ir::MayRunCode(in)) {
         if (in.frame == 0) {
           known.clear();
         } else {
           const ir::InlineFrame& frame = f.inline_frames[in.frame - 1];
-          absl::erase_if(known, [&](const auto& entry) {
+          std::erase_if(known, [&](const auto& entry) {
             int64_t slot = entry.first;
             return slot < f.nslots ||
                    (slot >= frame.slot_base && slot < frame.slot_base + frame.nslots);
           });
         }
       }
-      kept.push_back(std::move(in));
+      if (kept != r) instrs[kept] = std::move(in);
+      ++kept;
     }
-    f.blocks[b].instrs = std::move(kept);
+    instrs.resize(kept);
     exit_state[b] = std::move(known);
     done[b] = true;
   }

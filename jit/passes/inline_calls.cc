@@ -85,7 +85,7 @@ bool Qualifies(const ir::Function& callee, size_t argc, const InlineLimits& limi
 // Replaces the call at f.blocks[b].instrs[i] by a copy of callee (which qualifies).
 void Splice(ir::Function& f, ir::BlockId b, size_t i, const InlineCallee& callee) {
   const ir::Function& body = callee.ir;
-  ir::Instr call = f.blocks[b].instrs[i];
+  ir::Instr call = std::move(f.blocks[b].instrs[i]);
   const int32_t frame_id = static_cast<int32_t>(f.inline_frames.size()) + 1;
   const int64_t slot_base = f.nslots + f.inline_slots;
   f.inline_frames.push_back({.parent = call.frame,
@@ -108,8 +108,9 @@ void Splice(ir::Function& f, ir::BlockId b, size_t i, const InlineCallee& callee
   ir::Block rest;
   rest.params = {call.result};
   rest.cold = cold;
-  rest.instrs.assign(f.blocks[b].instrs.begin() + static_cast<std::ptrdiff_t>(i) + 1,
-                     f.blocks[b].instrs.end());
+  rest.instrs.assign(
+      std::make_move_iterator(f.blocks[b].instrs.begin() + static_cast<std::ptrdiff_t>(i) + 1),
+      std::make_move_iterator(f.blocks[b].instrs.end()));
 
   // b ends by binding the callee's locals and entering its body.
   std::vector<ir::Instr>& head = f.blocks[b].instrs;

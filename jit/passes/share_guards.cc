@@ -48,9 +48,10 @@ std::vector<ir::ValueId> AnswersAtEntry(const ir::Function& f) {
     return state;
   };
   std::vector<ir::ValueId> in_state(n, kUnknown), out_state(n, kUnknown);
+  const std::vector<ir::BlockId> order = ir::ReversePostOrder(f);  // (unreached blocks: none)
   for (bool moved = true; moved;) {
     moved = false;
-    for (size_t b = 0; b < n; ++b) {
+    for (ir::BlockId b : order) {
       ir::ValueId state = b == 0 ? kNone : kUnknown;  // block 0 is entered from the prologue
       for (ir::BlockId p : predecessors[b]) {
         ir::ValueId s = out_state[p];
@@ -105,9 +106,10 @@ bool ShareGuards(ir::Function& f) {
   std::vector<ir::ValueId> replacement(f.value_count, kNone);
   for (size_t b = 0; b < f.blocks.size(); ++b) {
     ir::ValueId state = in_state[b];
-    std::vector<ir::Instr> kept;
-    kept.reserve(f.blocks[b].instrs.size());
-    for (ir::Instr& in : f.blocks[b].instrs) {
+    std::vector<ir::Instr>& instrs = f.blocks[b].instrs;  // compacted in place
+    size_t kept = 0;
+    for (size_t r = 0; r < instrs.size(); ++r) {
+      ir::Instr& in = instrs[r];
       if (in.op == ir::Opcode::kGuardsHold) {
         if (state != kNone) {
           replacement[in.result] = state;
@@ -118,9 +120,10 @@ bool ShareGuards(ir::Function& f) {
       } else if (EndsKnowledge(in)) {
         state = kNone;
       }
-      kept.push_back(std::move(in));
+      if (kept != r) instrs[kept] = std::move(in);
+      ++kept;
     }
-    f.blocks[b].instrs = std::move(kept);
+    instrs.resize(kept);
   }
   for (ir::Block& b : f.blocks) {
     for (ir::Instr& in : b.instrs) {
