@@ -78,8 +78,9 @@ for f in "$out"/callgrind.out.*; do
        END { if (v["function"] != "") print v["function"], v["kind"], v["phase"], v["nodes"], v["iterations"], totals }' "$f"
 done | awk -v n="$iterations" '
   BEGIN {
-    split("lower fold_constant_branches forward_slots thread_jumps dead_code codegen install", phases, " ")
-    nphases = 7
+    nphases = split("lower inline forward_slots propagate_copies fold_constants fold_constant_branches " \
+                    "thread_jumps invert_not_branches guard_entry unreachable_blocks share_guards " \
+                    "fixnum_types dead_code codegen install", phases, " ")
   }
   {
     key = $1 " " $2

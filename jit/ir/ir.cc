@@ -156,14 +156,21 @@ std::vector<BlockId> ReversePostOrder(const Function& f) {
   return std::vector<BlockId>(post.rbegin(), post.rend());
 }
 
-std::vector<std::vector<BlockId>> Predecessors(const Function& f) {
-  std::vector<std::vector<BlockId>> predecessors(f.blocks.size());
-  for (size_t b = 0; b < f.blocks.size(); ++b) {
+PredecessorLists::PredecessorLists(const Function& f) : start_(f.blocks.size() + 1, 0) {
+  const size_t n = f.blocks.size();
+  for (size_t b = 0; b < n; ++b) {
     for (BlockId s : f.blocks[b].instrs.back().targets) {
-      if (s >= 0) predecessors[s].push_back(static_cast<BlockId>(b));
+      if (s >= 0) ++start_[s + 1];
     }
   }
-  return predecessors;
+  for (size_t b = 0; b < n; ++b) start_[b + 1] += start_[b];
+  list_.resize(start_[n]);
+  std::vector<int32_t> fill(start_.begin(), start_.end() - 1);
+  for (size_t b = 0; b < n; ++b) {
+    for (BlockId s : f.blocks[b].instrs.back().targets) {
+      if (s >= 0) list_[fill[s]++] = static_cast<BlockId>(b);
+    }
+  }
 }
 
 BlockId Builder::NewBlock(int nparams, bool cold) {

@@ -13,6 +13,7 @@
 #define MARU_JIT_IR_IR_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -165,8 +166,20 @@ std::vector<int> UseCounts(const Function& f);
 // The blocks reachable from the entry in reverse post-order (a block before its successors, but
 // along loop back-edges): forward dataflow converges in few rounds in this order.
 std::vector<BlockId> ReversePostOrder(const Function& f);
-// The blocks that end with a jump or branch to each block (once per edge).
-std::vector<std::vector<BlockId>> Predecessors(const Function& f);
+// The blocks that end with a jump or branch to each block (once per edge), in two flat arrays
+// (passes ask for them often: one allocation per block was most of their cost).
+class PredecessorLists {
+ public:
+  explicit PredecessorLists(const Function& f);
+  std::span<const BlockId> operator[](BlockId b) const {
+    return {list_.data() + start_[b], static_cast<size_t>(start_[b + 1] - start_[b])};
+  }
+
+ private:
+  std::vector<int32_t> start_;  // block b's predecessors are list_[start_[b], start_[b + 1])
+  std::vector<BlockId> list_;
+};
+inline PredecessorLists Predecessors(const Function& f) { return PredecessorLists(f); }
 
 // Appends instructions to a Function.
 class Builder {

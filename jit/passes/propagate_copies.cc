@@ -2,6 +2,7 @@
 // value at every use. Two kinds of copies exist in this IR: the result of storeslot (the stored
 // value), and a block parameter that receives the same value from every predecessor (or itself,
 // around a loop) — it is removed, with its argument in every jump to the block.
+#include <span>
 #include <vector>
 
 #include "jit/passes/passes.h"
@@ -29,23 +30,22 @@ bool PropagateCopies(ir::Function& f) {
       if (in.op == ir::Opcode::kStoreSlot) replace[in.result] = in.args[0];
     }
   }
-  // Jumps into each block (a block is only entered by jumps when it has parameters).
-  std::vector<std::vector<ir::Instr*>> jumps_to(f.blocks.size());
-  for (ir::Block& b : f.blocks) {
-    ir::Instr& last = b.instrs.back();
-    if (last.op == ir::Opcode::kJump) jumps_to[last.targets[0]].push_back(&last);
-  }
+  // Jumps into each block: its predecessors' terminators (a block with parameters is only
+  // entered by jumps).
+  const ir::PredecessorLists predecessors(f);
   for (bool changed = true; changed;) {
     changed = false;
     for (size_t b = 0; b < f.blocks.size(); ++b) {
       ir::Block& block = f.blocks[b];
-      if (block.params.empty() || jumps_to[b].empty()) continue;
+      std::span<const ir::BlockId> from = predecessors[static_cast<ir::BlockId>(b)];
+      if (block.params.empty() || from.empty()) continue;
+      auto jump = [&](ir::BlockId p) -> ir::Instr& { return f.blocks[p].instrs.back(); };
       for (size_t i = block.params.size(); i-- > 0;) {
         ir::ValueId p = block.params[i];
         ir::ValueId same = ir::kNoValue;
         bool copy = true;
-        for (ir::Instr* jump : jumps_to[b]) {
-          ir::ValueId v = Resolve(replace, jump->args[i]);
+        for (ir::BlockId q : from) {
+          ir::ValueId v = Resolve(replace, jump(q).args[i]);
           if (v == p) continue;
           if (same == ir::kNoValue) same = v;
           if (v != same) copy = false;
@@ -56,8 +56,8 @@ bool PropagateCopies(ir::Function& f) {
         }
         replace[p] = same;
         block.params.erase(block.params.begin() + static_cast<std::ptrdiff_t>(i));
-        for (ir::Instr* jump : jumps_to[b]) {
-          jump->args.erase(jump->args.begin() + static_cast<std::ptrdiff_t>(i));
+        for (ir::BlockId q : from) {
+          jump(q).args.erase(jump(q).args.begin() + static_cast<std::ptrdiff_t>(i));
         }
         changed = changed_any = true;
       }

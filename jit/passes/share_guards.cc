@@ -36,7 +36,7 @@ constexpr ir::ValueId kNone = -1;     // no guardshold answers here
 // Which guardshold answers at the entry of each block (kNone where none does).
 std::vector<ir::ValueId> AnswersAtEntry(const ir::Function& f) {
   const size_t n = f.blocks.size();
-  std::vector<std::vector<ir::BlockId>> predecessors = ir::Predecessors(f);
+  const ir::PredecessorLists predecessors(f);
   auto transfer = [&](size_t b, ir::ValueId state) {
     for (const ir::Instr& in : f.blocks[b].instrs) {
       if (in.op == ir::Opcode::kGuardsHold) {
@@ -135,7 +135,7 @@ bool ShareGuards(ir::Function& f) {
 
   // 3. A branch on an answer already known (the block is entered only from one edge of a branch
   // on it, directly or through sole predecessors) becomes a jump.
-  std::vector<std::vector<ir::BlockId>> predecessors = ir::Predecessors(f);
+  const ir::PredecessorLists predecessors(f);
   std::vector<bool> is_answer(f.value_count, false);
   for (const ir::Block& b : f.blocks) {
     for (const ir::Instr& in : b.instrs) {
