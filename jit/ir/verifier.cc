@@ -12,33 +12,8 @@ namespace {
 // post-order; unreachable blocks get -1.
 std::vector<BlockId> Dominators(const Function& f, std::vector<int>* rpo_index) {
   size_t n = f.blocks.size();
-  std::vector<std::vector<BlockId>> preds(n);
-  for (size_t b = 0; b < n; ++b) {
-    const Instr& t = f.blocks[b].instrs.back();
-    for (BlockId s : t.targets) {
-      if (s >= 0) preds[s].push_back(static_cast<BlockId>(b));
-    }
-  }
-  std::vector<BlockId> order;
-  std::vector<int> state(n, 0);
-  std::vector<std::pair<BlockId, int>> stack = {{0, 0}};
-  state[0] = 1;
-  while (!stack.empty()) {
-    BlockId b = stack.back().first;
-    int i = stack.back().second;
-    if (i < 2) {
-      stack.back().second = i + 1;
-      BlockId s = f.blocks[b].instrs.back().targets[i];
-      if (s >= 0 && state[s] == 0) {
-        state[s] = 1;
-        stack.push_back({s, 0});
-      }
-      continue;
-    }
-    order.push_back(b);
-    stack.pop_back();
-  }
-  std::vector<BlockId> rpo(order.rbegin(), order.rend());
+  const PredecessorLists preds(f);
+  const std::vector<BlockId> rpo = ReversePostOrder(f);
   rpo_index->assign(n, -1);
   for (size_t i = 0; i < rpo.size(); ++i) (*rpo_index)[rpo[i]] = static_cast<int>(i);
   std::vector<BlockId> idom(n, -1);

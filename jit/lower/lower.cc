@@ -34,6 +34,14 @@ constexpr PrimitiveInfo kPrimitives[] = {
     {"cons", PrimitiveOp::kCons, 2},
 };
 
+// The special form `fixed` is (SpecialForm), or -1 for any other object.
+int SpecialFormIndex(Vm& vm, Oop fixed) {
+  for (int k = 0; k < kSpecialFormCount; ++k) {
+    if (vm.special_form(static_cast<SpecialForm>(k)) == fixed) return k;
+  }
+  return -1;
+}
+
 class Lowerer {
  public:
   Lowerer(Vm& vm, ir::Function* f) : vm_(vm), f_(f), b_(f) {}
@@ -132,12 +140,7 @@ class Lowerer {
     }
   }
 
-  int SpecialFormOf(Oop fixed) {
-    for (int k = 0; k < kSpecialFormCount; ++k) {
-      if (vm_.special_form(static_cast<SpecialForm>(k)) == fixed) return k;
-    }
-    return -1;
-  }
+  int SpecialFormOf(Oop fixed) { return SpecialFormIndex(vm_, fixed); }
 
   // The fast-path description of a core primitive called with argc arguments, or nullptr.
   const PrimitiveInfo* PrimitiveFor(Oop subr, int argc) {
@@ -388,11 +391,7 @@ class InlineScan {
     Oop head = Slot(x, pair::kHead);
     Oop operands = Slot(x, pair::kTail);
     if (!Is(head, kFixedType)) return Form(head) && Forms(operands);
-    SpecialForm k = kSpecialFormCount;
-    for (int i = 0; i < kSpecialFormCount; ++i) {
-      if (vm_.special_form(static_cast<SpecialForm>(i)) == head) k = static_cast<SpecialForm>(i);
-    }
-    switch (k) {
+    switch (SpecialFormIndex(vm_, head)) {
       case kQuote:
         return true;
       case kIf:
