@@ -8,7 +8,21 @@
 #include "absl/status/status.h"
 #include "jit/objfile/fixups.h"
 
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define MARU_HAVE_VALGRIND_H 1
+#endif
+
 namespace maru::jit {
+
+void AnnounceNewCode(void* rx, size_t size) {
+#ifdef MARU_HAVE_VALGRIND_H
+  VALGRIND_DISCARD_TRANSLATIONS(rx, size);
+#else
+  (void)rx;
+  (void)size;
+#endif
+}
 
 bool CodeMemory::InstallBatch(const std::vector<Piece>& pieces, std::vector<CodeBlock>* out,
                               std::string* error, ModuleImage* /*written*/) {

@@ -82,6 +82,12 @@ class CodeMemory {
   bool InstallWithTable(const Piece& piece, CodeBlock* out, std::string* error);
 };
 
+// Tells tools that translate machine code (valgrind) that [rx, rx+size) holds new code: a view
+// written through another address, or memory reused after a release, would otherwise run their
+// stale translation of the old code. A no-op unless built where <valgrind/valgrind.h> exists, and
+// outside valgrind then a few instructions. Every in-memory kind calls it after writing.
+void AnnounceNewCode(void* rx, size_t size);
+
 // Linux and other POSIX systems: one memfd mapped twice (a writable view and an executable
 // view at different addresses).
 std::unique_ptr<CodeMemory> NewDualMappedCodeMemory(std::string* error);

@@ -34,6 +34,7 @@ class DualMappedCodeMemory : public CodeMemory {
       return false;
     }
     asmjit::VirtMem::flushInstructionCache(rx, size);
+    AnnounceNewCode(rx, size);
     out->rx = rx;
     out->size = size;
     out->handle = rx;

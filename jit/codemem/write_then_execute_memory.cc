@@ -43,6 +43,7 @@ class WriteThenExecuteCodeMemory : public CodeMemory {
       return false;
     }
     __builtin___clear_cache(static_cast<char*>(p), static_cast<char*>(p) + size);
+    AnnounceNewCode(p, size);
     out->rx = p;
     out->size = mapped;
     out->handle = p;
