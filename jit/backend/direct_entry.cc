@@ -3,7 +3,7 @@
 namespace maru::jit {
 
 bool HasDirectEntry(const ir::Function& f) {
-  if (f.rest_slot >= 0 || f.expr == kNil) return false;
+  if (f.rest_slot >= 0 || f.expr == kNil || f.param_slots.size() > kMaxDirectParams) return false;
   for (size_t i = 0; i < f.param_slots.size(); ++i) {
     if (f.param_slots[i] != static_cast<int64_t>(i)) return false;
   }
@@ -11,7 +11,10 @@ bool HasDirectEntry(const ir::Function& f) {
 }
 
 int64_t DirectCallSlots(const ir::Instr& in) {
-  return in.op == ir::Opcode::kCall && in.imm2 != kNil ? in.aux : 0;
+  if (in.op != ir::Opcode::kCall || in.imm2 == kNil || in.args.size() - 1 > kMaxDirectParams) {
+    return 0;
+  }
+  return in.aux;
 }
 
 bool IsDirectSelfCall(const ir::Function& f, const ir::Instr& in) {

@@ -53,24 +53,38 @@ class BlockSets {
 
 }  // namespace
 
+bool ClobbersCallerSaved(const ir::Instr& in, const RegisterFile& registers) {
+  if (!ir::IsCallPoint(in)) return false;
+  // (cons always calls the allocator: no general case.)
+  return !(registers.primitives_preserve_registers && in.op == Opcode::kPrimitive &&
+           static_cast<ir::PrimitiveOp>(in.aux) != ir::PrimitiveOp::kCons);
+}
+
 Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& registers) {
   const int nvalues = f.value_count;
   const size_t nblocks = f.blocks.size();
   // Positions: two per instruction and two at each block start (its parameters), blocks in
-  // index order (the emission order may differ: intervals only have to overlap wherever their
-  // values are live together).
+  // reverse post-order, then the unreachable ones (the emission order may differ: intervals only
+  // have to overlap wherever their values are live together). In that order a value's single
+  // range spans little more than the blocks between its definition and its uses; in index order
+  // the lowering's and the passes' numbering (a moved entry is numbered last) stretched the
+  // arguments over every call of the function.
+  std::vector<ir::BlockId> block_order = ir::ReversePostOrder(f);
+  {
+    std::vector<bool> placed(nblocks, false);
+    for (ir::BlockId b : block_order) placed[b] = true;
+    for (size_t b = 0; b < nblocks; ++b) {
+      if (!placed[b]) block_order.push_back(static_cast<ir::BlockId>(b));
+    }
+  }
   std::vector<int> block_start(nblocks), block_end(nblocks);
-  std::vector<int> call_points;
   int pos = 0;
-  for (size_t b = 0; b < nblocks; ++b) {
+  for (ir::BlockId b : block_order) {
     // The block's parameters are defined at block_start, before its first instruction: a call
     // there is inside their intervals (they live across it).
     block_start[b] = pos;
     pos += 2;
-    for (const ir::Instr& in : f.blocks[b].instrs) {
-      if (ir::IsCallPoint(in)) call_points.push_back(pos);
-      pos += 2;
-    }
+    pos += 2 * static_cast<int>(f.blocks[b].instrs.size());
     block_end[b] = pos - 1;
   }
 
@@ -93,7 +107,8 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
   uint64_t* in = scratch.Row(0);
   for (bool changed = true; changed;) {
     changed = false;
-    for (size_t b = nblocks; b-- > 0;) {
+    for (size_t k = block_order.size(); k-- > 0;) {  // (successors first: fewer rounds)
+      const ir::BlockId b = block_order[k];
       const ir::Instr& t = f.blocks[b].instrs.back();
       uint64_t* out = live_out.Row(b);
       for (ir::BlockId s : t.targets) {
@@ -110,8 +125,7 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
   // it is live through (a single range: loops make it conservative, never wrong).
   std::vector<Interval> intervals(nvalues);
   for (int v = 0; v < nvalues; ++v) intervals[v] = {v, INT32_MAX, -1, false};
-  pos = 0;
-  for (size_t b = 0; b < nblocks; ++b) {
+  for (ir::BlockId b : block_order) {
     for (ir::ValueId p : f.blocks[b].params) {
       intervals[p].start = std::min(intervals[p].start, block_start[b]);
       intervals[p].end = std::max(intervals[p].end, block_start[b]);
@@ -132,16 +146,37 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
       pos += 2;
     }
   }
+  // Live across a call: live right after a call point (its own result aside), from liveness
+  // rather than the interval, which may span calls on paths where the value is dead (an argument
+  // used by one arm of an if whose other arm calls).
+  BlockSets crossing(1, nvalues);
+  for (size_t b = 0; b < nblocks; ++b) {
+    std::copy(live_out.Row(b), live_out.Row(b) + words, in);
+    const auto& instrs = f.blocks[b].instrs;
+    for (size_t i = instrs.size(); i-- > 0;) {
+      const ir::Instr& instr = instrs[i];
+      if (instr.result != ir::kNoValue)
+        in[instr.result >> 6] &= ~(uint64_t{1} << (instr.result & 63));
+      if (ClobbersCallerSaved(instr, registers)) crossing.UnionInto(crossing.Row(0), in);
+      for (ir::ValueId v : instr.args) BlockSets::Add(in, v);
+    }
+  }
   std::vector<Interval*> order;
   for (Interval& iv : intervals) {
     if (iv.end < 0) continue;  // never defined or used (dead code left behind)
-    // Live across a call: defined before it and used after it.
-    auto it = std::upper_bound(call_points.begin(), call_points.end(), iv.start);
-    iv.crosses_call = it != call_points.end() && *it < iv.end;
+    iv.crosses_call = BlockSets::Has(crossing.Row(0), iv.value);
     order.push_back(&iv);
   }
   std::sort(order.begin(), order.end(),
             [](const Interval* a, const Interval* b) { return a->start < b->start; });
+
+  // The parameter each kParam value is (they start block 0).
+  std::vector<int> param_of(nvalues, -1);
+  if (nblocks > 0) {
+    for (const ir::Instr& in : f.blocks[0].instrs) {
+      if (in.op == Opcode::kParam) param_of[in.result] = static_cast<int>(in.aux);
+    }
+  }
 
   // Linear scan.
   Allocation result;
@@ -176,6 +211,17 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
     std::vector<int>* pool = iv->crosses_call ? &free_callee : &free_caller;
     if (pool->empty() && !iv->crosses_call) pool = &free_callee;  // callee-saved also work
     Location& loc = result.location[iv->value];
+    if (const int p = param_of[iv->value];
+        p >= 0 && !iv->crosses_call && p < static_cast<int>(registers.param_registers.size())) {
+      auto it = std::find(free_caller.begin(), free_caller.end(), registers.param_registers[p]);
+      if (it != free_caller.end()) {
+        loc.kind = Location::kRegister;
+        loc.index = *it;
+        free_caller.erase(it);
+        active.push_back(iv);
+        continue;
+      }
+    }
     if (!pool->empty()) {
       loc.kind = Location::kRegister;
       loc.index = pool->back();

@@ -1,7 +1,10 @@
 // Register allocation for the IR, independent of the ISA: liveness over the blocks, one live
 // interval per value, and linear scan. Values live across a call point get callee-saved
 // registers (or stack slots), so no caller-saved register holds a live value at any call and
-// call sequences need no saving around them.
+// call sequences need no saving around them. A backend may instead preserve the caller-saved
+// registers around the general case of inline primitives (RegisterFile::
+// primitives_preserve_registers): those are then no call points, and values live across
+// arithmetic keep caller-saved registers.
 #ifndef MARU_JIT_BACKEND_REGALLOC_H_
 #define MARU_JIT_BACKEND_REGALLOC_H_
 
@@ -20,6 +23,10 @@ struct Location {
 struct RegisterFile {
   std::vector<int> caller_saved;  // allocatable, clobbered by calls
   std::vector<int> callee_saved;  // allocatable, preserved by calls
+  // Where the entry receives each parameter (ir kParam), by index: a parameter not live across
+  // a call gets that register when it is free, so the entry moves nothing.
+  std::vector<int> param_registers;
+  bool primitives_preserve_registers = false;
 };
 
 struct Allocation {
@@ -29,6 +36,9 @@ struct Allocation {
 };
 
 Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& registers);
+
+// Whether caller-saved registers die at `in` under `registers`' conventions.
+bool ClobbersCallerSaved(const ir::Instr& in, const RegisterFile& registers);
 
 }  // namespace maru::jit
 

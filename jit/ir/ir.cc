@@ -26,6 +26,7 @@ const char* OpcodeName(Opcode op) {
     case Opcode::kEvalAtom: return "evalatom";
     case Opcode::kPollInterrupt: return "pollinterrupt";
     case Opcode::kEnterInline: return "enterinline";
+    case Opcode::kParam: return "param";
     case Opcode::kJump: return "jump";
     case Opcode::kBranch: return "branch";
     case Opcode::kReturn: return "return";

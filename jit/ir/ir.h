@@ -7,7 +7,8 @@
 //
 // Locals of the compiled Maru function live in the activation's slot array (the interpreter's
 // Frame layout) and are read and written with LoadSlot/StoreSlot, so that the interpreter can run
-// any form inside a compiled activation. Instructions that can raise an error have an implicit
+// any form inside a compiled activation; the prologue stores the arguments there, and kParam
+// names an argument's value as passed. Instructions that can raise an error have an implicit
 // edge to the function's error exit (they return kErrorOop, which the backend tests).
 #ifndef MARU_JIT_IR_IR_H_
 #define MARU_JIT_IR_IR_H_
@@ -58,6 +59,9 @@ enum class Opcode : uint8_t {
   kEvalAtom,     // imm: an atom whose evaluation goes through *evaluators*
   kPollInterrupt,  // loop back-edges: raises "interrupt" when one is pending
   kEnterInline,    // the start of an inlined call (its frame): a fresh activation of the callee
+  kParam,  // aux: a parameter's index (in Function::param_slots); result: the argument passed for
+           // it. Only at the start of block 0, which loads of its slot before anything may
+           // change it are forwarded to: the backends can keep arguments in registers.
   // Terminators.
   kJump,    // targets[0]; args: the target's parameters
   kBranch,  // args[0]: condition (nil is false); targets[0] if true, targets[1] if false

@@ -59,6 +59,9 @@ std::string Print(const Function& f, const OopFormatter& format_oop) {
         case Opcode::kLoadSlot:
           absl::StrAppend(&out, " s", in.aux);
           break;
+        case Opcode::kParam:
+          absl::StrAppend(&out, " #", in.aux);
+          break;
         case Opcode::kStoreSlot:
           absl::StrAppend(&out, " s", in.aux, ", ", ValueName(in.args[0]));
           break;

@@ -84,6 +84,14 @@ std::string Verify(const Function& f) {
            (in.aux >= f.nslots && InlineFrameOfSlot(f, in.aux) == 0))) {
         return absl::StrCat("b", b, ": slot s", in.aux, " outside the activation");
       }
+      if (in.op == Opcode::kParam) {
+        if (b != 0 || (i > 0 && block.instrs[i - 1].op != Opcode::kParam)) {
+          return absl::StrCat("b", b, ": param after the start of the entry block");
+        }
+        if (in.aux < 0 || in.aux >= static_cast<int64_t>(f.param_slots.size())) {
+          return absl::StrCat("b", b, ": param #", in.aux, " of ", f.param_slots.size());
+        }
+      }
       if (in.op == Opcode::kEnterInline && in.frame == 0) {
         return absl::StrCat("b", b, ": enterinline outside an inline frame");
       }

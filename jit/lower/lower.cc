@@ -75,6 +75,11 @@ class Lowerer {
     if (f_->rest_slot >= f_->nslots) return "parameter outside the frame";
     if (f_->param_slots.size() > 64) return "too many parameters";
     b_.SetBlock(b_.NewBlock());
+    // The arguments as passed: loads of their slots before anything can assign them become these
+    // values (jit/passes/forward_slots.cc), which the backends deliver in registers.
+    for (size_t i = 0; i < f_->param_slots.size(); ++i) {
+      b_.Emit(Opcode::kParam, {}, kNil, static_cast<int64_t>(i));
+    }
     ValueId result = LowerBody(Cdr(Cdr(defn)));
     if (!failure_.empty()) return failure_;
     b_.Return(result);

@@ -13,6 +13,7 @@ bool IsPure(ir::Opcode op) {
   switch (op) {
     case ir::Opcode::kConst:
     case ir::Opcode::kLoadSlot:
+    case ir::Opcode::kParam:
     case ir::Opcode::kLoadGlobal:
     case ir::Opcode::kIsFixed:
     case ir::Opcode::kGlobalIs:

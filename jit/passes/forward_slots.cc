@@ -1,5 +1,6 @@
-// Slot forwarding: a load of a local whose value is known (it was just stored or loaded, and
-// nothing that may run other code came in between) reuses that value. Knowledge flows through a
+// Slot forwarding: a load of a local whose value is known (it was just stored or loaded, or it is
+// a parameter not yet assigned (ir kParam), and nothing that may run other code came in between)
+// reuses that value. Knowledge flows through a
 // block and into a block whose only predecessor is the block before it in a chain.
 //
 // An instruction that may run Maru code (ir::MayRunCode) ends what is known of the function's own
@@ -78,6 +79,8 @@ bool ForwardSlots(ir::Function& f) {
         set(known, in.aux, in.result);
       } else if (in.op == ir::Opcode::kStoreSlot) {
         set(known, in.aux, in.args[0]);
+      } else if (in.op == ir::Opcode::kParam) {
+        set(known, f.param_slots[in.aux], in.result);
       } else if (ir::MayRunCode(in)) {
         if (in.frame == 0) {
           known.clear();

@@ -2,7 +2,8 @@
 // once on entry, and when they do not hold, the interpreter runs its whole body in the compiled
 // activation, which is exact whatever the globals hold (nothing has happened yet).
 //
-//   b0: ...            b0:  g = guardshold
+//   b0: (params)       b0:  (params)
+//       ...                 g = guardshold
 //                           branch g, bN, bF
 //                      bN:  ... (the old entry)
 //                      bF:  v1 = evalform <form 1> ... vn = evalform <form n>   (cold)
@@ -11,6 +12,9 @@
 // On the path where the answer is yes, every guard before the first instruction that may run
 // code is answered already (ShareGuards folds them), so their fallbacks, and the joins after
 // them that made later guards and values unknown, go.
+#include <iterator>
+#include <vector>
+
 #include "jit/passes/passes.h"
 #include "runtime/object.h"
 
@@ -18,7 +22,11 @@ namespace maru::jit {
 
 bool GuardEntry(ir::Function& f) {
   if (!IsPair(f.body) || f.blocks.empty()) return false;
-  if (f.blocks[0].instrs.front().op == ir::Opcode::kGuardsHold) return false;  // guarded already
+  // The entry's params stay where they must be, at its start.
+  std::vector<ir::Instr>& first = f.blocks[0].instrs;
+  size_t nparams = 0;
+  while (first[nparams].op == ir::Opcode::kParam) ++nparams;
+  if (first[nparams].op == ir::Opcode::kGuardsHold) return false;  // guarded already
   bool guarded = false;
   for (const ir::Block& b : f.blocks) {
     for (const ir::Instr& in : b.instrs) guarded |= in.op == ir::Opcode::kGlobalIs;
@@ -29,6 +37,11 @@ bool GuardEntry(ir::Function& f) {
   if (!guarded) return false;
   const ir::BlockId moved = static_cast<ir::BlockId>(f.blocks.size());
   const ir::BlockId fallback = moved + 1;
+  ir::Block entry;
+  entry.instrs.assign(
+      std::make_move_iterator(first.begin()),
+      std::make_move_iterator(first.begin() + static_cast<std::ptrdiff_t>(nparams)));
+  first.erase(first.begin(), first.begin() + static_cast<std::ptrdiff_t>(nparams));
   f.blocks.push_back(std::move(f.blocks[0]));
   ir::Block interpret;
   interpret.cold = true;
@@ -41,7 +54,6 @@ bool GuardEntry(ir::Function& f) {
   }
   interpret.instrs.push_back({.op = ir::Opcode::kReturn, .args = {last}});
   f.blocks.push_back(std::move(interpret));
-  ir::Block entry;
   ir::ValueId answer = f.value_count++;
   entry.instrs.push_back({.op = ir::Opcode::kGuardsHold, .result = answer});
   entry.instrs.push_back(

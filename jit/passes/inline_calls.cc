@@ -36,6 +36,7 @@ namespace {
 bool Copyable(const ir::Instr& in) {
   switch (in.op) {
     case ir::Opcode::kConst:
+    case ir::Opcode::kParam:
     case ir::Opcode::kLoadSlot:
     case ir::Opcode::kStoreSlot:
     case ir::Opcode::kLoadGlobal:
@@ -141,16 +142,24 @@ void Splice(ir::Function& f, ir::BlockId b, size_t i, const InlineCallee& callee
   }
   append({.op = ir::Opcode::kJump, .targets = {block_base, -1}});
 
-  // The callee's blocks, renumbered.
+  // The callee's blocks, renumbered; its parameters' values are the call's arguments (its params
+  // start block 0, which comes first, before any use).
+  std::vector<ir::ValueId> argument_of(body.value_count, ir::kNoValue);
   for (const ir::Block& source : body.blocks) {
     ir::Block copy;
     copy.cold = cold || source.cold;
     for (ir::ValueId p : source.params) copy.params.push_back(p + value_base);
     for (const ir::Instr& original : source.instrs) {
+      if (original.op == ir::Opcode::kParam) {
+        argument_of[original.result] = call.args[original.aux + 1];
+        continue;
+      }
       ir::Instr in = original;
       in.frame = frame_id;
       if (in.result != ir::kNoValue) in.result += value_base;
-      for (ir::ValueId& v : in.args) v += value_base;
+      for (ir::ValueId& v : in.args) {
+        v = argument_of[v] != ir::kNoValue ? argument_of[v] : v + value_base;
+      }
       for (ir::BlockId& t : in.targets) {
         if (t >= 0) t += block_base;
       }

@@ -1,6 +1,6 @@
-// EliminateDeadCode (jit/passes): an instruction without effects (const, loadslot, loadglobal,
-// isfixed, globalis) whose result nobody uses is removed, repeatedly; anything with an effect or
-// that may raise an error stays.
+// EliminateDeadCode (jit/passes): an instruction without effects (const, loadslot, param,
+// loadglobal, isfixed, globalis) whose result nobody uses is removed, repeatedly; anything with an
+// effect or that may raise an error stays.
 #include <string>
 
 #include "gtest/gtest.h"
@@ -32,6 +32,32 @@ TEST_F(DeadCodeTest, UnusedPureValuesAreRemoved) {
       "b0:\n"
       "  v1 = loadslot s0\n"
       "  return v1\n");
+}
+
+TEST_F(DeadCodeTest, UnusedParamsAreRemoved) {
+  // A param only names the argument the prologue stored anyway: one nobody reads costs a
+  // register for nothing. The params that stay still start the entry block.
+  Expect(
+      "function f level=1 slots=3 params=(s0 s1 s2)\n"
+      "b0:\n"
+      "  v0 = param #0\n"
+      "  v1 = param #1\n"
+      "  v2 = param #2\n"
+      "  v3 = prim.+ v1, v1\n"
+      "  return v3\n",
+      "function f level=1 slots=3 params=(s0 s1 s2)\n"
+      "b0:\n"
+      "  v1 = param #1\n"
+      "  v3 = prim.+ v1, v1\n"
+      "  return v3\n");
+  // Used only in another block: it stays.
+  Unchanged(
+      "function f level=1 slots=1 params=(s0)\n"
+      "b0:\n"
+      "  v0 = param #0\n"
+      "  jump b1\n"
+      "b1:\n"
+      "  return v0\n");
 }
 
 TEST_F(DeadCodeTest, ChainsOfDeadValuesGoAway) {

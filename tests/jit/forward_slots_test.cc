@@ -1,6 +1,7 @@
 // ForwardSlots (jit/passes): within a block, and along chains of blocks each entered only from the
 // one before, a loadslot of a slot whose value is known (from an earlier storeslot or loadslot of
-// that slot, with no call point in between) is removed and its uses read the known value. A call
+// that slot, or a parameter's param on entry, with no call point in between) is removed and its
+// uses read the known value. A call
 // point is any instruction that may run other code (call, prim, closure, applyfixed, evalform,
 // evalatom, loadvar, storevar, define, namevalue, pollinterrupt): a closure may write a captured
 // slot through the heap Context, the interpreter may run a form in this activation, and what a
@@ -423,6 +424,102 @@ TEST_F(ForwardSlotsTest, WhateverTheOrderOfTheBlocks) {
              "  return v0\n"
              "b2:\n"
              "  jump b1\n");
+}
+
+TEST_F(ForwardSlotsTest, ParametersAreKnownFromTheEntry) {
+  // The prologue stores each argument into its parameter's slot: until anything may assign it,
+  // loading the slot reads the argument as passed, in whichever block of the chain.
+  Expect(std::string(kHeader) +
+             "b0:\n"
+             "  v0 = param #0\n"
+             "  v1 = param #1\n"
+             "  v2 = loadslot s1\n"
+             "  v3 = loadslot s0\n"
+             "  v4 = prim.+ v2, v3\n"
+             "  jump b1\n"
+             "b1:\n"
+             "  v5 = loadslot s0\n"
+             "  v6 = prim.- v4, v5\n"
+             "  return v6\n",
+         std::string(kHeader) +
+             "b0:\n"
+             "  v0 = param #0\n"
+             "  v1 = param #1\n"
+             "  v4 = prim.+ v1, v0\n"
+             "  jump b1\n"
+             "b1:\n"
+             "  v6 = prim.- v4, v0\n"
+             "  return v6\n");
+  // Parameter i names slot param_slots[i], which need not be slot i.
+  Expect(
+      "function f level=1 slots=3 params=(s2 s0)\n"
+      "b0:\n"
+      "  v0 = param #0\n"
+      "  v1 = param #1\n"
+      "  v2 = loadslot s0\n"
+      "  v3 = loadslot s2\n"
+      "  v4 = loadslot s1\n"
+      "  v5 = call v2(v3, v4)\n"
+      "  return v5\n",
+      "function f level=1 slots=3 params=(s2 s0)\n"
+      "b0:\n"
+      "  v0 = param #0\n"
+      "  v1 = param #1\n"
+      "  v4 = loadslot s1\n"
+      "  v5 = call v1(v0, v4)\n"
+      "  return v5\n");
+}
+
+TEST_F(ForwardSlotsTest, CodeThatRunsMayAssignAParameter) {
+  // What a call or the interpreter runs may set the parameter's slot ((apply set ...) in the
+  // callee, a form run in this activation): loads after it read the slot. Loads before it still
+  // read the param.
+  for (const std::string& call :
+       {std::string("  v9 = call v8(v0)\n"), std::string("  v9 = evalform #form\n")}) {
+    SCOPED_TRACE(call);
+    Expect(std::string(kHeader) +
+               "b0:\n"
+               "  v0 = param #0\n"
+               "  v1 = param #1\n"
+               "  v3 = loadslot s0\n"
+               "  v8 = loadglobal @g\n" +
+               call +
+               "  v4 = loadslot s0\n"
+               "  v5 = loadslot s1\n"
+               "  v6 = call v8(v3, v4, v5)\n"
+               "  return v6\n",
+           std::string(kHeader) +
+               "b0:\n"
+               "  v0 = param #0\n"
+               "  v1 = param #1\n"
+               "  v8 = loadglobal @g\n" +
+               call +
+               "  v4 = loadslot s0\n"
+               "  v5 = loadslot s1\n"
+               "  v6 = call v8(v0, v4, v5)\n"
+               "  return v6\n");
+  }
+}
+
+TEST_F(ForwardSlotsTest, AStoreToAParameterOverridesTheArgument) {
+  Expect(std::string(kHeader) +
+             "b0:\n"
+             "  v0 = param #0\n"
+             "  v1 = param #1\n"
+             "  v2 = const 9\n"
+             "  v3 = storeslot s0, v2\n"
+             "  v4 = loadslot s0\n"
+             "  v5 = loadslot s1\n"
+             "  v6 = prim.+ v4, v5\n"
+             "  return v6\n",
+         std::string(kHeader) +
+             "b0:\n"
+             "  v0 = param #0\n"
+             "  v1 = param #1\n"
+             "  v2 = const 9\n"
+             "  v3 = storeslot s0, v2\n"
+             "  v6 = prim.+ v2, v1\n"
+             "  return v6\n");
 }
 
 TEST_F(ForwardSlotsTest, DoesNothingWhenNothingIsKnown) {

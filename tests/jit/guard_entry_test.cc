@@ -56,6 +56,48 @@ TEST_F(GuardEntryTest, TheEntryAsksOnceAndFallsBackToTheWholeBody) {
   EXPECT_FALSE(GuardEntry(f));
 }
 
+TEST_F(GuardEntryTest, TheParamsStayAtTheStartOfTheEntry) {
+  // Params may only start block 0 (the backend receives the arguments there): the guard comes
+  // after them, and the moved entry keeps the rest, which still reads them (block 0 dominates
+  // it).
+  const std::string header = "function f level=1 slots=2 params=(s0 s1)\n";
+  ir::Function f = WithBody(header +
+                            "b0:\n"
+                            "  v0 = param #0\n"
+                            "  v1 = param #1\n"
+                            "  v2 = globalis @g, #g\n"
+                            "  branch v2, b1, b2\n"
+                            "b1:\n"
+                            "  v3 = prim.- v1, v0\n"
+                            "  return v3\n"
+                            "b2:\n"
+                            "  v4 = evalform #form2\n"
+                            "  return v4\n");
+  EXPECT_TRUE(GuardEntry(f));
+  EXPECT_EQ(ir::Verify(f), "");
+  EXPECT_EQ(Print(f), header +
+                          "b0:\n"
+                          "  v0 = param #0\n"
+                          "  v1 = param #1\n"
+                          "  v7 = guardshold\n"
+                          "  branch v7, b3, b4\n"
+                          "b1:\n"
+                          "  v3 = prim.- v1, v0\n"
+                          "  return v3\n"
+                          "b2:\n"
+                          "  v4 = evalform #form2\n"
+                          "  return v4\n"
+                          "b3:\n"
+                          "  v2 = globalis @g, #g\n"
+                          "  branch v2, b1, b2\n"
+                          "b4:\n"
+                          "  v5 = evalform #form1\n"
+                          "  v6 = evalform #form2\n"
+                          "  return v6\n");
+  // The guard after the params is the guard on entry: no second one.
+  EXPECT_FALSE(GuardEntry(f));
+}
+
 TEST_F(GuardEntryTest, WithoutGuardsOrBodyNothingChanges) {
   const std::string unguarded = std::string(kHeader) +
                                 "b0:\n"

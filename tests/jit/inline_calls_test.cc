@@ -88,6 +88,72 @@ TEST_F(InlineCallsTest, AKnownCallBecomesTheCalleesBody) {
   EXPECT_EQ(count, 1);
 }
 
+TEST_F(InlineCallsTest, TheCalleesParamsAreTheCallsArguments) {
+  // The callee as lowered names its arguments with params; in the copy there is no entry to
+  // receive them, so each use reads the argument the call passed instead, in every block of the
+  // copy. The arguments are the caller's own params swapped: a use reading the argument of the
+  // wrong index, or the param of the wrong function, shows.
+  Callee("pick",
+         "function pick level=1 slots=2 params=(s0 s1)\n"
+         "b0:\n"
+         "  v0 = param #0\n"
+         "  v1 = param #1\n"
+         "  v2 = prim.< v0, v1\n"
+         "  branch v2, b1, b2\n"
+         "b1:\n"
+         "  return v1\n"
+         "b2:\n"
+         "  v3 = prim.- v0, v1\n"
+         "  return v3\n");
+  int count = 0;
+  EXPECT_EQ(Inline("function f level=1 slots=2 params=(s0 s1)\n"
+                   "b0:\n"
+                   "  v0 = param #0\n"
+                   "  v1 = param #1\n"
+                   "  v2 = const #pick\n"
+                   "  v3 = call v2(v1, v0)\n"
+                   "  v4 = prim.+ v3, v0\n"
+                   "  return v4\n",
+                   InlineLimits(), &count),
+            "function f level=1 slots=2 params=(s0 s1)\n"
+            "inline @1 in @0 slots=s2+2 level=1 callee=#pick\n"
+            "b0:\n"
+            "  v0 = param #0\n"
+            "  v1 = param #1\n"
+            "  v2 = const #pick\n"
+            "  enterinline @1\n"
+            "  v9 = storeslot s2, v1 @1\n"
+            "  v10 = storeslot s3, v0 @1\n"
+            "  jump b1 @1\n"
+            "b1:\n"
+            "  v7 = prim.< v1, v0 @1\n"
+            "  branch v7, b2, b3 @1\n"
+            "b2:\n"
+            "  jump b4(v0) @1\n"
+            "b3:\n"
+            "  v8 = prim.- v1, v0 @1\n"
+            "  jump b4(v8) @1\n"
+            "b4(v3):\n"
+            "  v4 = prim.+ v3, v0\n"
+            "  return v4\n");
+  EXPECT_EQ(count, 1);
+  // Constant and computed arguments too.
+  std::string out = Inline(
+      "function f level=1 slots=1 params=(s0)\n"
+      "b0:\n"
+      "  v0 = param #0\n"
+      "  v1 = const #pick\n"
+      "  v2 = const 5\n"
+      "  v3 = prim.+ v0, v2\n"
+      "  v4 = call v1(v2, v3)\n"
+      "  return v4\n");
+  EXPECT_NE(out.find("  v7 = prim.< v2, v3 @1\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("  v8 = prim.- v2, v3 @1\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("  jump b4(v3) @1\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find(" = param #0 @1"), std::string::npos) << out;
+  EXPECT_EQ(out.find(" = param #1"), std::string::npos) << out;
+}
+
 TEST_F(InlineCallsTest, LocalsThatAreNotParametersStartNil) {
   Callee("g",
          "function g level=2 slots=2 params=(s0)\n"

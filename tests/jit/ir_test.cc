@@ -155,6 +155,13 @@ TEST(OpcodeTest, ClassesOfOpcodes) {
   EXPECT_FALSE(ir::MayFail(Opcode::kLoadSlot));
   EXPECT_FALSE(ir::MayFail(Opcode::kLoadGlobal));
   EXPECT_FALSE(ir::MayFail(Opcode::kConst));
+  // A param is the argument as passed: it only names a value the entry already has.
+  EXPECT_TRUE(ir::HasResult(Opcode::kParam));
+  EXPECT_FALSE(ir::MayFail(Opcode::kParam));
+  EXPECT_FALSE(ir::IsCallPoint(ir::Instr{.op = Opcode::kParam}));
+  EXPECT_FALSE(ir::MayRunCode(ir::Instr{.op = Opcode::kParam}));
+  EXPECT_FALSE(ir::IsTerminator(Opcode::kParam));
+  EXPECT_STREQ(ir::OpcodeName(Opcode::kParam), "param");
   EXPECT_STREQ(ir::OpcodeName(Opcode::kPrimitive), "prim");
   EXPECT_STREQ(ir::PrimitiveOpName(ir::PrimitiveOp::kPairP), "pair?");
   EXPECT_STREQ(ir::PrimitiveOpName(ir::PrimitiveOp::kShr), ">>");
@@ -362,6 +369,62 @@ TEST_F(VerifierTest, InlineFramesAndTheirSlots) {
                        "  v0 = const 1\n"
                        "  return v0\n"),
             "inline @1: bad parent @1");
+}
+
+TEST_F(VerifierTest, ParamsStartTheEntryBlock) {
+  // The backends receive the arguments on entry, before anything else runs: params there, and
+  // uses of them anywhere block 0 dominates, are well formed.
+  const std::string two = "function f level=1 slots=3 params=(s0 s2)\n";
+  EXPECT_EQ(VerifyText(two + "b0:\n"
+                             "  v0 = param #0\n"
+                             "  v1 = param #1\n"
+                             "  v2 = prim.< v0, v1\n"
+                             "  branch v2, b1, b2\n"
+                             "b1:\n"
+                             "  return v1\n"
+                             "b2:\n"
+                             "  return v0\n"),
+            "");
+  // Only some of them, in any order.
+  EXPECT_EQ(VerifyText(two + "b0:\n"
+                             "  v0 = param #1\n"
+                             "  return v0\n"),
+            "");
+  // After any other instruction of block 0, even with params before it.
+  EXPECT_EQ(VerifyText(std::string(kHeader) + "b0:\n"
+                                              "  v0 = const 1\n"
+                                              "  v1 = param #0\n"
+                                              "  return v1\n"),
+            "b0: param after the start of the entry block");
+  EXPECT_EQ(VerifyText(two + "b0:\n"
+                             "  v0 = param #0\n"
+                             "  v1 = loadslot s1\n"
+                             "  v2 = param #1\n"
+                             "  return v2\n"),
+            "b0: param after the start of the entry block");
+  // In any other block, even at its start.
+  EXPECT_EQ(VerifyText(std::string(kHeader) + "b0:\n"
+                                              "  jump b1\n"
+                                              "b1:\n"
+                                              "  v0 = param #0\n"
+                                              "  return v0\n"),
+            "b1: param after the start of the entry block");
+  // An index that names no parameter.
+  EXPECT_EQ(VerifyText(std::string(kHeader) + "b0:\n"
+                                              "  v0 = param #1\n"
+                                              "  return v0\n"),
+            "b0: param #1 of 1");
+  EXPECT_EQ(VerifyText("function f level=1 slots=1 params=(. s0)\n"
+                       "b0:\n"
+                       "  v0 = param #0\n"
+                       "  return v0\n"),
+            "b0: param #0 of 0");
+  ir::Function f = Parse(std::string(kHeader) +
+                         "b0:\n"
+                         "  v0 = param #0\n"
+                         "  return v0\n");
+  f.blocks[0].instrs[0].aux = -1;
+  EXPECT_EQ(ir::Verify(f), "b0: param #-1 of 1");
 }
 
 TEST_F(VerifierTest, NoBlocks) {

@@ -522,6 +522,11 @@ class Parser {
         if (p.empty() && !c.Number('s', &in->aux)) p = "expected a slot";
         break;
       }
+      case Opcode::kParam: {
+        space();
+        if (p.empty() && !c.Number('#', &in->aux)) p = "expected #INDEX";
+        break;
+      }
       case Opcode::kStoreSlot: {
         space();
         if (p.empty() && !c.Number('s', &in->aux)) p = "expected a slot";

@@ -136,11 +136,11 @@ const char* const kCorpus[] = {
     "b1(v5):\n"
     "  return v5\n",
 
-    // Every primitive fast path.
+    // Every primitive fast path; the arguments as passed (params).
     "function prims level=1 slots=2 params=(s0 s1)\n"
     "b0:\n"
-    "  v0 = loadslot s0\n"
-    "  v1 = loadslot s1\n"
+    "  v0 = param #0\n"
+    "  v1 = param #1\n"
     "  v2 = prim.+ v0, v1\n"
     "  v3 = prim.- v0, v1\n"
     "  v4 = prim.* v0, v1\n"

@@ -104,8 +104,10 @@ TEST_F(LowerTest, FunctionHeader) {
   EXPECT_EQ(Print(f),
             "function f level=2 slots=3 params=(s0 s1 . s2)\n"
             "b0:\n"
-            "  v0 = loadslot s2\n"
-            "  return v0\n");
+            "  v0 = param #0\n"
+            "  v1 = param #1\n"
+            "  v2 = loadslot s2\n"
+            "  return v2\n");
 }
 
 TEST_F(LowerTest, EmptyBodyAndConstants) {
@@ -142,44 +144,47 @@ TEST_F(LowerTest, If) {
   EXPECT_EQ(Lowered("f"),
             "function f level=2 slots=1 params=(s0)\n"
             "b0:\n"
-            "  v0 = loadslot s0\n"
-            "  branch v0, b1, b2\n"
+            "  v0 = param #0\n"
+            "  v1 = loadslot s0\n"
+            "  branch v1, b1, b2\n"
             "b1:\n"
-            "  v2 = const 1\n"
-            "  jump b3(v2)\n"
-            "b2:\n"
-            "  v3 = const 2\n"
+            "  v3 = const 1\n"
             "  jump b3(v3)\n"
-            "b3(v1):\n"
-            "  return v1\n");
+            "b2:\n"
+            "  v4 = const 2\n"
+            "  jump b3(v4)\n"
+            "b3(v2):\n"
+            "  return v2\n");
   // No else: nil; several else forms: the last one's value.
   EXPECT_EQ(Lowered("g"),
             "function g level=2 slots=1 params=(s0)\n"
             "b0:\n"
-            "  v0 = loadslot s0\n"
-            "  branch v0, b1, b2\n"
+            "  v0 = param #0\n"
+            "  v1 = loadslot s0\n"
+            "  branch v1, b1, b2\n"
             "b1:\n"
-            "  v2 = const 1\n"
-            "  jump b3(v2)\n"
-            "b2:\n"
-            "  v3 = const ()\n"
+            "  v3 = const 1\n"
             "  jump b3(v3)\n"
-            "b3(v1):\n"
-            "  return v1\n");
+            "b2:\n"
+            "  v4 = const ()\n"
+            "  jump b3(v4)\n"
+            "b3(v2):\n"
+            "  return v2\n");
   EXPECT_EQ(Lowered("h"),
             "function h level=2 slots=1 params=(s0)\n"
             "b0:\n"
-            "  v0 = loadslot s0\n"
-            "  branch v0, b1, b2\n"
+            "  v0 = param #0\n"
+            "  v1 = loadslot s0\n"
+            "  branch v1, b1, b2\n"
             "b1:\n"
-            "  v2 = const 1\n"
-            "  jump b3(v2)\n"
+            "  v3 = const 1\n"
+            "  jump b3(v3)\n"
             "b2:\n"
-            "  v3 = const 2\n"
-            "  v4 = const 3\n"
-            "  jump b3(v4)\n"
-            "b3(v1):\n"
-            "  return v1\n");
+            "  v4 = const 2\n"
+            "  v5 = const 3\n"
+            "  jump b3(v5)\n"
+            "b3(v2):\n"
+            "  return v2\n");
 }
 
 TEST_F(LowerTest, AndOr) {
@@ -191,27 +196,31 @@ TEST_F(LowerTest, AndOr) {
   EXPECT_EQ(Lowered("f"),
             "function f level=2 slots=2 params=(s0 s1)\n"
             "b0:\n"
-            "  v1 = loadslot s0\n"
-            "  branch v1, b2, b3\n"
-            "b1(v0):\n"
-            "  return v0\n"
+            "  v0 = param #0\n"
+            "  v1 = param #1\n"
+            "  v3 = loadslot s0\n"
+            "  branch v3, b2, b3\n"
+            "b1(v2):\n"
+            "  return v2\n"
             "b2:\n"
-            "  v2 = loadslot s1\n"
-            "  jump b1(v2)\n"
+            "  v4 = loadslot s1\n"
+            "  jump b1(v4)\n"
             "b3:\n"
-            "  jump b1(v1)\n");
+            "  jump b1(v3)\n");
   EXPECT_EQ(Lowered("g"),
             "function g level=2 slots=2 params=(s0 s1)\n"
             "b0:\n"
-            "  v1 = loadslot s0\n"
-            "  branch v1, b3, b2\n"
-            "b1(v0):\n"
-            "  return v0\n"
+            "  v0 = param #0\n"
+            "  v1 = param #1\n"
+            "  v3 = loadslot s0\n"
+            "  branch v3, b3, b2\n"
+            "b1(v2):\n"
+            "  return v2\n"
             "b2:\n"
-            "  v2 = loadslot s1\n"
-            "  jump b1(v2)\n"
+            "  v4 = loadslot s1\n"
+            "  jump b1(v4)\n"
             "b3:\n"
-            "  jump b1(v1)\n");
+            "  jump b1(v3)\n");
   // (and) is t, (or) is nil (the other constant is the callee, list).
   ir::Function h = LowerGlobal("h");
   std::vector<Oop> operands;
@@ -230,41 +239,42 @@ TEST_F(LowerTest, WhileLetAndSetOfLocals) {
   EXPECT_EQ(Lowered("f"),
             "function f level=2 slots=2 params=(s0)\n"
             "b0:\n"
-            "  v0 = const 0\n"
-            "  v1 = storeslot s1, v0\n"
+            "  v0 = param #0\n"
+            "  v1 = const 0\n"
+            "  v2 = storeslot s1, v1\n"
             "  jump b1\n"
             "b1:\n"
             "  pollinterrupt\n"
-            "  v2 = globalis @<, {<}\n"
-            "  branch v2, b4, b5\n"
+            "  v3 = globalis @<, {<}\n"
+            "  branch v3, b4, b5\n"
             "b2:\n"
-            "  v8 = globalis @+, {+}\n"
-            "  branch v8, b7, b8\n"
+            "  v9 = globalis @+, {+}\n"
+            "  branch v9, b7, b8\n"
             "b3:\n"
-            "  v15 = const ()\n"
-            "  v16 = loadslot s1\n"
-            "  return v16\n"
+            "  v16 = const ()\n"
+            "  v17 = loadslot s1\n"
+            "  return v17\n"
             "b4:\n"
-            "  v5 = loadslot s1\n"
-            "  v6 = loadslot s0\n"
-            "  v7 = prim.< v5, v6\n"
-            "  jump b6(v7)\n"
+            "  v6 = loadslot s1\n"
+            "  v7 = loadslot s0\n"
+            "  v8 = prim.< v6, v7\n"
+            "  jump b6(v8)\n"
             "b5:\n"
-            "  v4 = evalform {(< i n)}\n"
-            "  jump b6(v4)\n"
-            "b6(v3):\n"
-            "  branch v3, b2, b3\n"
+            "  v5 = evalform {(< i n)}\n"
+            "  jump b6(v5)\n"
+            "b6(v4):\n"
+            "  branch v4, b2, b3\n"
             "b7:\n"
-            "  v11 = loadslot s1\n"
-            "  v12 = const 1\n"
-            "  v13 = prim.+ v11, v12\n"
-            "  jump b9(v13)\n"
+            "  v12 = loadslot s1\n"
+            "  v13 = const 1\n"
+            "  v14 = prim.+ v12, v13\n"
+            "  jump b9(v14)\n"
             "b8:\n"
-            "  v10 = evalform {(+ i 1)}\n"
-            "  jump b9(v10)\n"
-            "b9(v9):\n"
-            "  v14 = storeslot s1, v9\n"
-            "  namevalue 'i, v9\n"
+            "  v11 = evalform {(+ i 1)}\n"
+            "  jump b9(v11)\n"
+            "b9(v10):\n"
+            "  v15 = storeslot s1, v10\n"
+            "  namevalue 'i, v10\n"
             "  jump b1\n");
 }
 
@@ -275,19 +285,20 @@ TEST_F(LowerTest, LetBindings) {
   EXPECT_EQ(Lowered("f"),
             "function f level=2 slots=6 params=(s0)\n"
             "b0:\n"
-            "  v0 = const 1\n"
-            "  v1 = const 2\n"
-            "  v2 = storeslot s1, v1\n"
-            "  v3 = const ()\n"
-            "  v4 = storeslot s2, v3\n"
-            "  v5 = const ()\n"
-            "  v6 = storeslot s3, v5\n"
-            "  v7 = loadslot s0\n"
-            "  v8 = storeslot s4, v7\n"
-            "  v9 = loadslot s1\n"
-            "  v10 = storeslot s5, v9\n"
-            "  v11 = loadslot s5\n"
-            "  return v11\n");
+            "  v0 = param #0\n"
+            "  v1 = const 1\n"
+            "  v2 = const 2\n"
+            "  v3 = storeslot s1, v2\n"
+            "  v4 = const ()\n"
+            "  v5 = storeslot s2, v4\n"
+            "  v6 = const ()\n"
+            "  v7 = storeslot s3, v6\n"
+            "  v8 = loadslot s0\n"
+            "  v9 = storeslot s4, v8\n"
+            "  v10 = loadslot s1\n"
+            "  v11 = storeslot s5, v10\n"
+            "  v12 = loadslot s5\n"
+            "  return v12\n");
 }
 
 TEST_F(LowerTest, GlobalsSetAndDefine) {
@@ -315,9 +326,10 @@ TEST_F(LowerTest, GlobalsSetAndDefine) {
   EXPECT_EQ(Lowered("g"),
             "function g level=2 slots=1 params=(s0)\n"
             "b0:\n"
-            "  v0 = loadslot s0\n"
-            "  v1 = define @made-here, v0\n"
-            "  return v1\n");
+            "  v0 = param #0\n"
+            "  v1 = loadslot s0\n"
+            "  v2 = define @made-here, v1\n"
+            "  return v2\n");
   // define without a value defines nil.
   Load("(define h (lambda () (define also-here)))");
   EXPECT_EQ(Lowered("h"),
@@ -334,10 +346,11 @@ TEST_F(LowerTest, LambdaBecomesClosure) {
   EXPECT_EQ(Print(f),
             "function f level=2 slots=1 params=(s0)\n"
             "b0:\n"
-            "  v0 = closure {((y) (+ x y))}\n"
-            "  return v0\n");
+            "  v0 = param #0\n"
+            "  v1 = closure {((y) (+ x y))}\n"
+            "  return v1\n");
   // The operand is the encoded (Env params . body) of the lambda form.
-  Oop operands = f.blocks[0].instrs[0].imm;
+  Oop operands = f.blocks[0].instrs[1].imm;
   EXPECT_TRUE(Is(Car(operands), kEnvType));
 }
 
@@ -349,15 +362,16 @@ TEST_F(LowerTest, VariablesOfEnclosingFunctions) {
   EXPECT_EQ(Print(f),
             "function inner level=3 slots=1 params=(s0)\n"
             "b0:\n"
-            "  v0 = loadslot s0\n"
-            "  storevar {x}, v0\n"
-            "  namevalue 'x, v0\n"
-            "  v1 = loadvar {x}\n"
-            "  return v1\n");
-  Oop var = f.blocks[0].instrs[1].imm;
+            "  v0 = param #0\n"
+            "  v1 = loadslot s0\n"
+            "  storevar {x}, v1\n"
+            "  namevalue 'x, v1\n"
+            "  v2 = loadvar {x}\n"
+            "  return v2\n");
+  Oop var = f.blocks[0].instrs[2].imm;
   EXPECT_TRUE(IsVariable(var));
   EXPECT_EQ(VariableLevel(var), 2);
-  EXPECT_EQ(f.blocks[0].instrs[3].imm, var);
+  EXPECT_EQ(f.blocks[0].instrs[4].imm, var);
 }
 
 TEST_F(LowerTest, PrimitiveCallsGetAGuardedFastPath) {
@@ -368,22 +382,23 @@ TEST_F(LowerTest, PrimitiveCallsGetAGuardedFastPath) {
   EXPECT_EQ(Print(f),
             "function f level=2 slots=1 params=(s0)\n"
             "b0:\n"
-            "  v0 = globalis @car, {car}\n"
-            "  branch v0, b1, b2\n"
+            "  v0 = param #0\n"
+            "  v1 = globalis @car, {car}\n"
+            "  branch v1, b1, b2\n"
             "b1:\n"
-            "  v3 = loadslot s0\n"
-            "  v4 = prim.car v3\n"
-            "  jump b3(v4)\n"
+            "  v4 = loadslot s0\n"
+            "  v5 = prim.car v4\n"
+            "  jump b3(v5)\n"
             "b2:\n"
-            "  v2 = evalform {(car p)}\n"
-            "  jump b3(v2)\n"
-            "b3(v1):\n"
-            "  return v1\n");
+            "  v3 = evalform {(car p)}\n"
+            "  jump b3(v3)\n"
+            "b3(v2):\n"
+            "  return v2\n");
   // The guard operands: the global Variable (late binding) and the Subr it held when compiled.
   Oop var = vm_->FindGlobal("car");
   Oop subr = GlobalValue("car");
   ASSERT_TRUE(IsSubr(subr));
-  const ir::Instr& guard = f.blocks[0].instrs[0];
+  const ir::Instr& guard = f.blocks[0].instrs[1];
   EXPECT_EQ(guard.imm, var);
   EXPECT_EQ(guard.imm2, subr);
   const ir::Instr* car = Find(f, Opcode::kPrimitive)[0];
@@ -401,38 +416,40 @@ TEST_F(LowerTest, PrimitiveCallsGetAGuardedFastPath) {
   EXPECT_EQ(Print(g),
             "function g level=2 slots=2 params=(s0 s1)\n"
             "b0:\n"
-            "  v0 = globalis @<, {<}\n"
-            "  branch v0, b1, b2\n"
+            "  v0 = param #0\n"
+            "  v1 = param #1\n"
+            "  v2 = globalis @<, {<}\n"
+            "  branch v2, b1, b2\n"
             "b1:\n"
-            "  v3 = globalis @+, {+}\n"
-            "  branch v3, b4, b5\n"
+            "  v5 = globalis @+, {+}\n"
+            "  branch v5, b4, b5\n"
             "b2:\n"
-            "  v2 = evalform {(< (+ a 1) (* b 2))}\n"
-            "  jump b3(v2)\n"
-            "b3(v1):\n"
-            "  return v1\n"
+            "  v4 = evalform {(< (+ a 1) (* b 2))}\n"
+            "  jump b3(v4)\n"
+            "b3(v3):\n"
+            "  return v3\n"
             "b4:\n"
-            "  v6 = loadslot s0\n"
-            "  v7 = const 1\n"
-            "  v8 = prim.+ v6, v7\n"
-            "  jump b6(v8)\n"
+            "  v8 = loadslot s0\n"
+            "  v9 = const 1\n"
+            "  v10 = prim.+ v8, v9\n"
+            "  jump b6(v10)\n"
             "b5:\n"
-            "  v5 = evalform {(+ a 1)}\n"
-            "  jump b6(v5)\n"
-            "b6(v4):\n"
-            "  v9 = globalis @*, {*}\n"
-            "  branch v9, b7, b8\n"
+            "  v7 = evalform {(+ a 1)}\n"
+            "  jump b6(v7)\n"
+            "b6(v6):\n"
+            "  v11 = globalis @*, {*}\n"
+            "  branch v11, b7, b8\n"
             "b7:\n"
-            "  v12 = loadslot s1\n"
-            "  v13 = const 2\n"
-            "  v14 = prim.* v12, v13\n"
-            "  jump b9(v14)\n"
+            "  v14 = loadslot s1\n"
+            "  v15 = const 2\n"
+            "  v16 = prim.* v14, v15\n"
+            "  jump b9(v16)\n"
             "b8:\n"
-            "  v11 = evalform {(* b 2)}\n"
-            "  jump b9(v11)\n"
-            "b9(v10):\n"
-            "  v15 = prim.< v4, v10\n"
-            "  jump b3(v15)\n");
+            "  v13 = evalform {(* b 2)}\n"
+            "  jump b9(v13)\n"
+            "b9(v12):\n"
+            "  v17 = prim.< v6, v12\n"
+            "  jump b3(v17)\n");
   for (const ir::Instr* in : Find(g, Opcode::kPrimitive)) {
     EXPECT_TRUE(IsVariable(in->imm));
     EXPECT_EQ(in->imm2, Slot(in->imm, variable::kValue));
@@ -447,22 +464,23 @@ TEST_F(LowerTest, GlobalCallsAreGuardedByTheGlobalsValue) {
   EXPECT_EQ(Print(f),
             "function f level=2 slots=1 params=(s0)\n"
             "b0:\n"
-            "  v0 = globalis @g, {Expr.g=(x)}\n"
-            "  branch v0, b1, b2\n"
+            "  v0 = param #0\n"
+            "  v1 = globalis @g, {Expr.g=(x)}\n"
+            "  branch v1, b1, b2\n"
             "b1:\n"
-            "  v3 = loadslot s0\n"
-            "  v4 = const {Expr.g=(x)}\n"
-            "  v5 = call v4(v3)\n"
-            "  jump b3(v5)\n"
+            "  v4 = loadslot s0\n"
+            "  v5 = const {Expr.g=(x)}\n"
+            "  v6 = call v5(v4)\n"
+            "  jump b3(v6)\n"
             "b2:\n"
-            "  v2 = evalform {(g x)}\n"
-            "  jump b3(v2)\n"
-            "b3(v1):\n"
-            "  return v1\n");
+            "  v3 = evalform {(g x)}\n"
+            "  jump b3(v3)\n"
+            "b3(v2):\n"
+            "  return v2\n");
   // The Expr g held when compiled is called directly while g still holds it.
   Oop g = GlobalValue("g");
-  EXPECT_EQ(f.blocks[0].instrs[0].imm, vm_->FindGlobal("g"));
-  EXPECT_EQ(f.blocks[0].instrs[0].imm2, g);
+  EXPECT_EQ(f.blocks[0].instrs[1].imm, vm_->FindGlobal("g"));
+  EXPECT_EQ(f.blocks[0].instrs[1].imm2, g);
   const ir::Instr* call = Find(f, Opcode::kCall)[0];
   EXPECT_EQ(call->imm2, g);
   EXPECT_EQ(DumpForMessage(*vm_, call->imm), "(g x)");
@@ -481,35 +499,38 @@ TEST_F(LowerTest, ComputedHeadsTestForAFixedThenCall) {
   EXPECT_EQ(Print(k),
             "function k level=2 slots=2 params=(s0 s1)\n"
             "b0:\n"
-            "  v0 = loadslot s0\n"
-            "  v1 = isfixed v0\n"
-            "  branch v1, b2, b1\n"
+            "  v0 = param #0\n"
+            "  v1 = param #1\n"
+            "  v2 = loadslot s0\n"
+            "  v3 = isfixed v2\n"
+            "  branch v3, b2, b1\n"
             "b1:\n"
-            "  v4 = loadslot s1\n"
-            "  v5 = call v0(v4)\n"
-            "  jump b3(v5)\n"
+            "  v6 = loadslot s1\n"
+            "  v7 = call v2(v6)\n"
+            "  jump b3(v7)\n"
             "b2:\n"
-            "  v3 = applyfixed v0\n"
-            "  jump b3(v3)\n"
-            "b3(v2):\n"
-            "  return v2\n");
+            "  v5 = applyfixed v2\n"
+            "  jump b3(v5)\n"
+            "b3(v4):\n"
+            "  return v4\n");
   EXPECT_EQ(DumpForMessage(*vm_, Find(k, Opcode::kApplyFixed)[0]->imm), "(f x)");
   EXPECT_EQ(Find(k, Opcode::kCall)[0]->imm2, kNil);
   EXPECT_EQ(Lowered("m"),
             "function m level=2 slots=1 params=(s0)\n"
             "b0:\n"
-            "  v0 = loadglobal @later\n"
-            "  v1 = isfixed v0\n"
-            "  branch v1, b2, b1\n"
+            "  v0 = param #0\n"
+            "  v1 = loadglobal @later\n"
+            "  v2 = isfixed v1\n"
+            "  branch v2, b2, b1\n"
             "b1:\n"
-            "  v4 = loadslot s0\n"
-            "  v5 = call v0(v4)\n"
-            "  jump b3(v5)\n"
+            "  v5 = loadslot s0\n"
+            "  v6 = call v1(v5)\n"
+            "  jump b3(v6)\n"
             "b2:\n"
-            "  v3 = applyfixed v0\n"
-            "  jump b3(v3)\n"
-            "b3(v2):\n"
-            "  return v2\n");
+            "  v4 = applyfixed v1\n"
+            "  jump b3(v4)\n"
+            "b3(v3):\n"
+            "  return v3\n");
 }
 
 TEST_F(LowerTest, ConsAndElementAccessAreInlinePrimitives) {
@@ -536,18 +557,19 @@ TEST_F(LowerTest, CallsThatAreNotFastPaths) {
   EXPECT_EQ(Lowered("f"),
             "function f level=2 slots=1 params=(s0)\n"
             "b0:\n"
-            "  v0 = globalis @-, {-}\n"
-            "  branch v0, b1, b2\n"
+            "  v0 = param #0\n"
+            "  v1 = globalis @-, {-}\n"
+            "  branch v1, b1, b2\n"
             "b1:\n"
-            "  v3 = loadslot s0\n"
-            "  v4 = const {-}\n"
-            "  v5 = call v4(v3)\n"
-            "  jump b3(v5)\n"
+            "  v4 = loadslot s0\n"
+            "  v5 = const {-}\n"
+            "  v6 = call v5(v4)\n"
+            "  jump b3(v6)\n"
             "b2:\n"
-            "  v2 = evalform {(- x)}\n"
-            "  jump b3(v2)\n"
-            "b3(v1):\n"
-            "  return v1\n");
+            "  v3 = evalform {(- x)}\n"
+            "  jump b3(v3)\n"
+            "b3(v2):\n"
+            "  return v2\n");
   ir::Function g = LowerGlobal("g");
   EXPECT_EQ(Find(g, Opcode::kPrimitive).size(), 0u);
   ASSERT_EQ(Find(g, Opcode::kCall).size(), 1u);
@@ -556,27 +578,28 @@ TEST_F(LowerTest, CallsThatAreNotFastPaths) {
   EXPECT_EQ(Lowered("h"),
             "function h level=2 slots=1 params=(s0)\n"
             "b0:\n"
-            "  v0 = globalis @car, {car}\n"
-            "  branch v0, b1, b2\n"
+            "  v0 = param #0\n"
+            "  v1 = globalis @car, {car}\n"
+            "  branch v1, b1, b2\n"
             "b1:\n"
-            "  v3 = loadslot s0\n"
-            "  v4 = prim.car v3\n"
-            "  jump b3(v4)\n"
+            "  v4 = loadslot s0\n"
+            "  v5 = prim.car v4\n"
+            "  jump b3(v5)\n"
             "b2:\n"
-            "  v2 = evalform {(car x)}\n"
-            "  jump b3(v2)\n"
-            "b3(v1):\n"
-            "  v5 = isfixed v1\n"
-            "  branch v5, b5, b4\n"
+            "  v3 = evalform {(car x)}\n"
+            "  jump b3(v3)\n"
+            "b3(v2):\n"
+            "  v6 = isfixed v2\n"
+            "  branch v6, b5, b4\n"
             "b4:\n"
-            "  v8 = const 1\n"
-            "  v9 = call v1(v8)\n"
-            "  jump b6(v9)\n"
+            "  v9 = const 1\n"
+            "  v10 = call v2(v9)\n"
+            "  jump b6(v10)\n"
             "b5:\n"
-            "  v7 = applyfixed v1\n"
-            "  jump b6(v7)\n"
-            "b6(v6):\n"
-            "  return v6\n");
+            "  v8 = applyfixed v2\n"
+            "  jump b6(v8)\n"
+            "b6(v7):\n"
+            "  return v7\n");
 }
 
 TEST_F(LowerTest, DottedCallsAreLeftToTheInterpreter) {
@@ -587,8 +610,9 @@ TEST_F(LowerTest, DottedCallsAreLeftToTheInterpreter) {
   EXPECT_EQ(Print(f),
             "function f level=2 slots=1 params=(s0)\n"
             "b0:\n"
-            "  v0 = evalform {(g x . 3)}\n"
-            "  return v0\n");
+            "  v0 = param #0\n"
+            "  v1 = evalform {(g x . 3)}\n"
+            "  return v1\n");
   EXPECT_EQ(f.interpreted_forms, 1);
 }
 
@@ -600,16 +624,17 @@ TEST_F(LowerTest, SpecialFormAliasesAreSpecialForms) {
   EXPECT_EQ(Lowered("f"),
             "function f level=2 slots=1 params=(s0)\n"
             "b0:\n"
-            "  v0 = loadslot s0\n"
-            "  branch v0, b1, b2\n"
+            "  v0 = param #0\n"
+            "  v1 = loadslot s0\n"
+            "  branch v1, b1, b2\n"
             "b1:\n"
-            "  v2 = const 'a\n"
-            "  jump b3(v2)\n"
-            "b2:\n"
-            "  v3 = const 'b\n"
+            "  v3 = const 'a\n"
             "  jump b3(v3)\n"
-            "b3(v1):\n"
-            "  return v1\n");
+            "b2:\n"
+            "  v4 = const 'b\n"
+            "  jump b3(v4)\n"
+            "b3(v2):\n"
+            "  return v2\n");
 }
 
 TEST_F(LowerWithPreludeTest, UserSpecialFormsAreApplied) {

@@ -556,6 +556,15 @@ class A64Emitter {
         Commit(in.result, r);
         break;
       }
+      case Opcode::kParam: {
+        // Both entries leave the arguments in the slots (this backend's direct entry takes them
+        // in the caller's buffer): the start of block 0 reads them there.
+        if (alloc_.location[in.result].kind == Location::kNone) break;
+        a64::GpX r = Def(in.result);
+        a_.ldr(r, SlotMem(f_.param_slots[in.aux]));
+        Commit(in.result, r);
+        break;
+      }
       case Opcode::kStoreSlot: {
         a64::GpX v = Use(in.args[0], kScratch);
         a_.str(v, SlotMem(in.aux));

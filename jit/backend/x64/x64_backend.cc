@@ -16,6 +16,7 @@
 // goes through a register, and branches stay inside the function.
 #include <asmjit/x86.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <functional>
@@ -55,6 +56,11 @@ const x86::Gp kVm = x86::r15;
 const x86::Gp kSlots = x86::r13;
 const x86::Gp kScratch = x86::r10;
 const x86::Gp kScratch2 = x86::r11;
+// The direct entry's arguments (jit/backend/direct_entry.h), after the Vm (rdi) and self (rsi):
+// where the C ABI would put them, and not the scratch registers, so a parallel move into them
+// can break cycles through kScratch.
+constexpr int kDirectArgRegisters[] = {x86::Gp::kIdDx, x86::Gp::kIdCx, 8, 9};
+static_assert(std::size(kDirectArgRegisters) == kMaxDirectParams);
 
 using BlockPair = std::pair<ir::BlockId, ir::BlockId>;
 
@@ -70,7 +76,21 @@ class X64Emitter {
         x86::Gp::kIdAx, x86::Gp::kIdCx, x86::Gp::kIdDx, x86::Gp::kIdSi, x86::Gp::kIdDi, 8, 9};
     // rbp is the frame pointer (debuggers and profilers walk the rbp chain through JIT frames).
     registers.callee_saved = {x86::Gp::kIdBx, 12, 14};
+    registers.param_registers.assign(std::begin(kDirectArgRegisters),
+                                     std::end(kDirectArgRegisters));
+    // The general cases of inline primitives save and restore the caller-saved registers in use
+    // (EmitPrimitiveGeneralCase), so values live across arithmetic keep caller-saved registers.
+    registers.primitives_preserve_registers = true;
     alloc_ = AllocateRegisters(f_, registers);
+    for (const Location& loc : alloc_.location) {
+      if (loc.kind == Location::kRegister &&
+          std::find(registers.caller_saved.begin(), registers.caller_saved.end(), loc.index) !=
+              registers.caller_saved.end() &&
+          std::find(caller_saved_used_.begin(), caller_saved_used_.end(), loc.index) ==
+              caller_saved_used_.end()) {
+        caller_saved_used_.push_back(loc.index);
+      }
+    }
     use_count_.assign(f_.value_count, 0);
     const_of_.assign(f_.value_count, nullptr);
     std::vector<bool> needs_register(f_.value_count, false);
@@ -107,13 +127,6 @@ class X64Emitter {
         }
       }
     }
-    // Direct calls (jit/backend/direct_entry.h) leave the callee's slots in the argument buffer:
-    // it must then hold all of them.
-    for (const ir::Block& b : f_.blocks) {
-      for (const ir::Instr& in : b.instrs) {
-        max_args = std::max<int>(max_args, static_cast<int>(DirectCallSlots(in)));
-      }
-    }
     direct_entry_used_ = HasDirectEntry(f_);
     buffer_offset_ = 0;
     frame_offset_ = 8 * max_args;
@@ -123,7 +136,9 @@ class X64Emitter {
     inline_frame_offset_ = inline_slots_offset_ + static_cast<int32_t>(8 * f_.inline_slots);
     spill_offset_ = inline_frame_offset_ +
                     static_cast<int32_t>(sizeof(Frame) * f_.inline_frames.size());
-    frame_size_ = spill_offset_ + 8 * alloc_.spill_slots;
+    // Where the general cases of inline primitives keep the caller-saved registers in use.
+    save_offset_ = spill_offset_ + 8 * alloc_.spill_slots;
+    frame_size_ = save_offset_ + 8 * static_cast<int32_t>(caller_saved_used_.size());
     // Six pushes and the return address leave rsp at 8 mod 16: keep calls 16-aligned.
     if (frame_size_ % 16 == 0) frame_size_ += 8;
 
@@ -149,14 +164,40 @@ class X64Emitter {
       a_.cmp(x86::rsp, x86::qword_ptr(x86::rdi, kVmStackLimitOffset));
       a_.jb(overflow);
     };
-    Label common = a_.newLabel();
+    Label body = a_.newLabel();
     direct_entry_ = a_.newLabel();
     entry_ = a_.newLabel();
+    int64_t nparams = static_cast<int64_t>(f_.param_slots.size());
+    // Both entries store the Frame fields that depend on the call (the others, home from self
+    // among them, are written before each runtime call that receives the Frame: LeaFrame), and
+    // give the locals that are not parameters nil.
+    auto start_activation = [&] {
+      a_.mov(FrameField(offsetof(Frame, self)), x86::rsi);
+      a_.mov(FrameField(offsetof(Frame, context)), Imm(0));
+      std::vector<bool> is_param(f_.nslots, false);
+      for (int64_t s : f_.param_slots) is_param[s] = true;
+      bool zeroed = false;
+      for (int64_t i = 0; i < f_.nslots; ++i) {
+        if (is_param[i]) continue;
+        if (!zeroed) a_.xor_(kScratch2.r32(), kScratch2.r32());
+        zeroed = true;
+        a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(i * 8)), kScratch2);
+      }
+    };
+    // The parameters' values (ir kParam) the body uses.
+    std::vector<std::pair<int64_t, ir::ValueId>> param_values;
+    for (const ir::Instr& in : f_.blocks[0].instrs) {
+      if (in.op != Opcode::kParam) break;
+      if (alloc_.location[in.result].kind != Location::kNone) {
+        param_values.emplace_back(in.aux, in.result);
+      }
+    }
+
+    // The generic entry: rdi = the Vm, rsi = self, rdx = the arguments, rcx = their count.
     a_.bind(entry_);
     enter();
     a_.mov(kVm, x86::rdi);
     // Arity, while self/args/argc are still in rsi/rdx/rcx.
-    int64_t nparams = static_cast<int64_t>(f_.param_slots.size());
     a_.cmp(x86::rcx, Imm(nparams));
     if (f_.rest_slot >= 0) {
       a_.jl(arity);
@@ -168,27 +209,7 @@ class X64Emitter {
       a_.mov(kScratch, x86::qword_ptr(x86::rdx, static_cast<int32_t>(i * 8)));
       a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(f_.param_slots[i] * 8)), kScratch);
     }
-    if (direct_entry_used_) {
-      // The direct entry (rdi = the Vm, rsi = self, rdx = the caller's argument buffer with the
-      // arguments, which becomes the slots). Not at the start of the code, which is the entry
-      // everybody else calls, but falling into the body: direct calls are the hot ones.
-      a_.jmp(common);
-      a_.bind(direct_entry_);
-      enter();
-      a_.mov(kVm, x86::rdi);
-      a_.mov(kSlots, x86::rdx);
-    }
-    a_.bind(common);
-    // The Frame fields that depend on the call; the others (home from self among them) are
-    // written before each runtime call that receives the Frame (LeaFrame), off the fast paths.
-    a_.mov(FrameField(offsetof(Frame, self)), x86::rsi);
-    a_.mov(FrameField(offsetof(Frame, context)), Imm(0));
-    std::vector<bool> is_param(f_.nslots, false);
-    for (int64_t s : f_.param_slots) is_param[s] = true;
-    if (f_.nslots > static_cast<int64_t>(f_.param_slots.size())) a_.xor_(x86::eax, x86::eax);
-    for (int64_t i = 0; i < f_.nslots; ++i) {
-      if (!is_param[i]) a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(i * 8)), x86::rax);
-    }
+    start_activation();
     if (f_.rest_slot >= 0) {
       a_.mov(x86::rdi, kVm);
       a_.lea(x86::rsi, x86::ptr(x86::rdx, static_cast<int32_t>(nparams * 8)));
@@ -198,6 +219,39 @@ class X64Emitter {
       CheckError();
       a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(f_.rest_slot * 8)), x86::rax);
     }
+    // (From the slots: the argument registers may be where the values go.)
+    for (auto [index, value] : param_values) {
+      x86::Gp r = Def(value);
+      a_.mov(r, x86::qword_ptr(kSlots, static_cast<int32_t>(f_.param_slots[index] * 8)));
+      Commit(value, r);
+    }
+    if (direct_entry_used_) {
+      // The direct entry (jit/backend/direct_entry.h): rdi = the Vm, rsi = self, the arguments
+      // in kDirectArgRegisters. Not at the start of the code, which is the entry everybody else
+      // calls, but falling into the body: direct calls are the hot ones.
+      a_.jmp(body);
+      a_.bind(direct_entry_);
+      enter();
+      a_.mov(kVm, x86::rdi);
+      a_.lea(kSlots, FrameSlot(slots_offset_));
+      for (int64_t i = 0; i < nparams; ++i) {
+        a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(i * 8)),
+               x86::gpq(kDirectArgRegisters[i]));
+      }
+      start_activation();
+      std::vector<Move> moves;
+      for (auto [index, value] : param_values) {
+        const x86::Gp from = x86::gpq(kDirectArgRegisters[index]);
+        if (InRegister(value)) {
+          moves.push_back(
+              {.dst = RegisterOf(value).id(), .kind = Move::kRegister, .src = from.id()});
+        } else {
+          a_.mov(StackOf(value), from);
+        }
+      }
+      ParallelMove(std::move(moves));
+    }
+    a_.bind(body);
 
     labels_.resize(f_.blocks.size());
     for (auto& l : labels_) l = a_.newLabel();
@@ -302,6 +356,62 @@ class X64Emitter {
   }
   x86::Mem BufferSlot(size_t i) const {
     return x86::qword_ptr(x86::rsp, buffer_offset_ + static_cast<int32_t>(8 * i));
+  }
+
+  // A move into a register, part of a parallel move: from a register, memory or a constant.
+  struct Move {
+    int dst = 0;
+    enum Kind : uint8_t { kRegister, kMemory, kConstant } kind = kRegister;
+    int src = 0;       // kRegister
+    x86::Mem memory;   // kMemory
+    Oop value = kNil;  // kConstant
+  };
+  // The move that puts value v in register dst.
+  Move MoveOf(int dst, ir::ValueId v) const {
+    if (const_of_[v] != nullptr)
+      return {.dst = dst, .kind = Move::kConstant, .value = const_of_[v]->imm};
+    if (InRegister(v)) return {.dst = dst, .kind = Move::kRegister, .src = RegisterOf(v).id()};
+    return {.dst = dst, .kind = Move::kMemory, .memory = StackOf(v)};
+  }
+  // Performs the moves as if all at once (each destination at most once; no destination is a
+  // scratch register): a move goes when no other still reads its destination, and a cycle of
+  // register moves is broken through a scratch register.
+  void ParallelMove(std::vector<Move> moves) {
+    std::erase_if(moves, [](const Move& m) { return m.kind == Move::kRegister && m.src == m.dst; });
+    auto read_by_other = [&](size_t i, int reg) {
+      for (size_t j = 0; j < moves.size(); ++j) {
+        if (j != i && moves[j].kind == Move::kRegister && moves[j].src == reg) return true;
+      }
+      return false;
+    };
+    while (!moves.empty()) {
+      size_t ready = 0;
+      while (ready < moves.size() && read_by_other(ready, moves[ready].dst)) ++ready;
+      if (ready == moves.size()) {
+        // Only cycles are left: the first destination's value moves to a free scratch register.
+        const int d = moves[0].dst;
+        const x86::Gp spare = read_by_other(moves.size(), kScratch.id()) ? kScratch2 : kScratch;
+        a_.mov(spare, x86::gpq(d));
+        for (Move& m : moves) {
+          if (m.kind == Move::kRegister && m.src == d) m.src = spare.id();
+        }
+        continue;
+      }
+      const Move& m = moves[ready];
+      const x86::Gp dst = x86::gpq(m.dst);
+      switch (m.kind) {
+        case Move::kRegister:
+          a_.mov(dst, x86::gpq(m.src));
+          break;
+        case Move::kMemory:
+          a_.mov(dst, m.memory);
+          break;
+        case Move::kConstant:
+          MovOop(dst, m.value);
+          break;
+      }
+      moves.erase(moves.begin() + static_cast<std::ptrdiff_t>(ready));
+    }
   }
 
   bool InRegister(ir::ValueId v) const { return alloc_.location[v].kind == Location::kRegister; }
@@ -604,6 +714,8 @@ class X64Emitter {
         CheckError();
         StoreResult(in.result, x86::rax);
         break;
+      case Opcode::kParam:  // delivered by the entries
+        break;
       case Opcode::kEnterInline: {
         // A fresh activation of the inlined callee: its slots in the machine frame, no Context.
         const ir::InlineFrame& frame = f_.inline_frames[in.frame - 1];
@@ -692,11 +804,62 @@ class X64Emitter {
     }
   }
 
+  // Calls the entry the Expr in `expr` holds in its native word `slot`, or jumps to `slow` when
+  // it holds none.
+  void CallEntryOf(const x86::Gp& expr, int slot, const Label& slow) {
+    a_.mov(x86::rax, x86::qword_ptr(expr, SlotOffset(slot)));
+    a_.test(x86::rax, x86::rax);
+    a_.jz(slow);
+    a_.call(x86::rax);
+  }
+
+  // A call of the known Expr through its direct entry (jit/backend/direct_entry.h): the
+  // arguments in registers. When the callee has no code (not compiled yet, or its guards failed),
+  // the runtime calls it with the arguments stored in the buffer.
+  void EmitDirectCall(const ir::Instr& in) {
+    const size_t argc = in.args.size() - 1;
+    std::vector<Move> moves;
+    moves.push_back({.dst = x86::Gp::kIdDi, .kind = Move::kRegister, .src = kVm.id()});
+    moves.push_back({.dst = x86::Gp::kIdSi, .kind = Move::kConstant, .value = in.imm2});
+    for (size_t i = 0; i < argc; ++i)
+      moves.push_back(MoveOf(kDirectArgRegisters[i], in.args[i + 1]));
+    ParallelMove(std::move(moves));
+    Label slow = a_.newLabel();
+    Label done = a_.newLabel();
+    if (IsDirectSelfCall(f_, in)) {
+      a_.call(direct_entry_);  // self-recursion past the arity check
+    } else {
+      // Compiled code always has the direct entry then: none means no code.
+      CallEntryOf(x86::rsi, expr::kDirectEntry, slow);
+    }
+    CheckDirectCallError(in);
+    a_.bind(done);
+    StoreResult(in.result, x86::rax);
+    const ir::Instr* call = &in;
+    Defer([call, slow, done, argc, this] {
+      a_.bind(slow);
+      for (size_t i = 0; i < argc; ++i) a_.mov(BufferSlot(i), x86::gpq(kDirectArgRegisters[i]));
+      a_.mov(x86::rdi, kVm);
+      a_.lea(x86::rdx, BufferSlot(0));
+      a_.mov(x86::ecx, Imm(static_cast<int64_t>(argc)));
+      LeaFrame(x86::r8);
+      MovOop(x86::r9, call->imm);
+      CallRuntime(Address(&CallFunction));
+      ReloadSlots();
+      CheckError();
+      a_.jmp(done);
+    });
+  }
+
   void EmitCall(const ir::Instr& in) {
-    int64_t argc = static_cast<int64_t>(in.args.size()) - 1;
-    StoreArguments(in, 1);
     Oop known = in.imm2;
     bool known_expr = known != kNil && Is(known, kExprType) && SlotCount(known) == expr::kSlots;
+    if (known_expr && (IsDirectSelfCall(f_, in) || (known != f_.expr && DirectCallSlots(in) > 0))) {
+      EmitDirectCall(in);
+      return;
+    }
+    int64_t argc = static_cast<int64_t>(in.args.size()) - 1;
+    StoreArguments(in, 1);
     // The function (a constant head is an immediate; one that is the known Expr goes straight to
     // rsi).
     const ir::Instr* constant_head = const_of_[in.args[0]];
@@ -744,25 +907,11 @@ class X64Emitter {
       a_.mov(x86::rdi, kVm);
       if (!head_in_rsi) a_.mov(x86::rsi, kScratch);
       a_.lea(x86::rdx, BufferSlot(0));
-      // (The direct entry does not read argc; the slow path sets its own.)
-      const bool direct =
-          IsDirectSelfCall(f_, in) || (known != f_.expr && DirectCallSlots(in) > 0);
-      if (!direct) a_.mov(x86::ecx, Imm(argc));
-      if (IsDirectSelfCall(f_, in)) {
-        a_.call(direct_entry_);  // self-recursion past the arity check
-      } else if (known == f_.expr) {
+      a_.mov(x86::ecx, Imm(argc));
+      if (known == f_.expr) {
         a_.call(entry_);  // self-recursion: this very code
-      } else if (DirectCallSlots(in) > 0) {
-        // Compiled code always has the direct entry then: none means not compiled (yet).
-        a_.mov(x86::rax, x86::qword_ptr(x86::rsi, SlotOffset(expr::kDirectEntry)));
-        a_.test(x86::rax, x86::rax);
-        a_.jz(slow);
-        a_.call(x86::rax);
       } else {
-        a_.mov(x86::rax, x86::qword_ptr(x86::rsi, SlotOffset(expr::kEntry)));
-        a_.test(x86::rax, x86::rax);
-        a_.jz(slow);
-        a_.call(x86::rax);
+        CallEntryOf(x86::rsi, expr::kEntry, slow);
       }
       CheckDirectCallError(in);
       const ir::Instr* call = &in;
@@ -1142,6 +1291,19 @@ class X64Emitter {
     const ir::Instr* instr = &in;
     Defer([this, instr, branch, op, slow, done] {
       a_.bind(slow);
+      // This is no call point for the allocator: the caller-saved registers in use (but the
+      // result's) are kept in the frame across the call.
+      const bool branches = branch != nullptr && IsComparison(op);
+      std::vector<std::pair<int, x86::Mem>> saved;
+      for (size_t i = 0; i < caller_saved_used_.size(); ++i) {
+        const int r = caller_saved_used_[i];
+        if (!branches && instr->result != ir::kNoValue && InRegister(instr->result) &&
+            RegisterOf(instr->result).id() == static_cast<uint32_t>(r)) {
+          continue;
+        }
+        saved.emplace_back(r, FrameSlot(save_offset_ + 8 * static_cast<int32_t>(i)));
+        a_.mov(saved.back().second, x86::gpq(r));
+      }
       StoreArguments(*instr, 0);
       a_.mov(x86::rdi, kVm);
       MovOop(x86::rsi, instr->imm2);
@@ -1152,13 +1314,15 @@ class X64Emitter {
       CallRuntime(Address(&CallFunction));
       ReloadSlots();
       CheckError();
-      if (branch != nullptr && IsComparison(op)) {
-        a_.test(x86::rax, x86::rax);
+      if (branches) {
+        a_.test(x86::rax, x86::rax);  // (the moves back leave the flags alone)
+        for (const auto& [r, mem] : saved) a_.mov(x86::gpq(r), mem);
         a_.jnz(labels_[branch->targets[0]]);
         a_.jmp(labels_[branch->targets[1]]);
         return;
       }
       StoreResult(instr->result, x86::rax);
+      for (const auto& [r, mem] : saved) a_.mov(x86::gpq(r), mem);
       a_.jmp(done);
     });
     if (branch == nullptr || !IsComparison(op)) a_.bind(done);
@@ -1332,7 +1496,8 @@ class X64Emitter {
   Label direct_entry_;  // bound only when direct_entry_used_
   bool direct_entry_used_ = false;
   int32_t buffer_offset_ = 0, frame_offset_ = 0, slots_offset_ = 0, spill_offset_ = 0;
-  int32_t inline_slots_offset_ = 0, inline_frame_offset_ = 0;
+  int32_t inline_slots_offset_ = 0, inline_frame_offset_ = 0, save_offset_ = 0;
+  std::vector<int> caller_saved_used_;  // caller-saved registers the allocation hands out
   int32_t frame_size_ = 0;
   Label error_;  // where an error of the current frame goes (frame_errors_[current_frame_])
   Label epilogue_;
