@@ -30,6 +30,11 @@ namespace {
 // Compiled code of one lambda. Allocated in collector memory and referenced from every Expr that
 // runs it (expr::kInfo), so it lives while any such Expr can be called; its `defn` keeps every
 // object the machine code names alive (code memory is not scanned by the collector).
+//
+// Code an Expr no longer runs (its guards failed for good and it was compiled again) may still be
+// running in activations of that Expr, which hold the Expr (Frame::self) but nothing else that
+// leads to the code: the Expr keeps it until replaced (kInfo is never cleared), and the code that
+// replaces it keeps it (`previous`), so it lives as long as the Expr.
 struct CompiledCode {
   Oop defn;
   Jit* jit;
@@ -41,7 +46,26 @@ struct CompiledCode {
   GuardRecord* guards;
   Oop* constants;
   void* direct_entry;  // jit/backend/direct_entry.h; nullptr when none
+  CompiledCode* previous;  // code this one replaced (a chain, as short as the recompilations)
 };
+
+// The code an Expr's kInfo holds, or nullptr.
+CompiledCode* CodeOf(Oop expr) {
+  Oop info = Slot(expr, expr::kInfo);
+  return info == kNil || info == kExprNotCompilable ? nullptr : reinterpret_cast<CompiledCode*>(info);
+}
+
+// Makes `code` keep `old` (and what old keeps) alive, unless it does already.
+void KeepReplaced(CompiledCode* code, CompiledCode* old) {
+  if (old == nullptr || old == code) return;
+  CompiledCode* last = code;
+  for (;;) {
+    if (last->previous == old) return;
+    if (last->previous == nullptr) break;
+    last = last->previous;
+  }
+  last->previous = old;
+}
 
 }  // namespace
 
@@ -354,7 +378,13 @@ bool Jit::FirstCall(Vm& vm, Oop expr) {
 bool Jit::Compile(Vm& vm, Oop expr) {
   absl::MutexLock lock(&mu_);
   auto decline = [&](const std::string& reason) {
-    Slot(expr, expr::kInfo) = kExprNotCompilable;
+    if (CodeOf(expr) != nullptr) {
+      // Its old code (its guards failed) may be running: kInfo keeps it; the count makes the
+      // interpreter stop asking.
+      Slot(expr, expr::kCalls) = static_cast<Oop>(INT64_MIN / 2);
+    } else {
+      Slot(expr, expr::kInfo) = kExprNotCompilable;
+    }
     ++stats_.functions_fallback;
     ++stats_.fallback_reasons[reason];
     return false;
@@ -373,6 +403,7 @@ bool Jit::Compile(Vm& vm, Oop expr) {
   }
   if (cached != by_defn_.end()) {
     auto* code = static_cast<CompiledCode*>(cached->second);
+    KeepReplaced(code, CodeOf(expr));
     Slot(expr, expr::kInfo) = reinterpret_cast<Oop>(code);
     Slot(expr, expr::kEntry) = reinterpret_cast<Oop>(code->block.rx);
     Slot(expr, expr::kDirectEntry) = reinterpret_cast<Oop>(code->direct_entry);
@@ -635,8 +666,13 @@ void Jit::Install(const BatchMember& m, const CodeBlock& block) {
   Oop expr = m.expr;
   auto* code = static_cast<CompiledCode*>(GC_MALLOC(sizeof(CompiledCode)));
   if (code == nullptr) {
-    // The code stays unused (released with the Jit); the function stays interpreted.
-    Slot(expr, expr::kInfo) = kExprNotCompilable;
+    // The code stays unused (released with the Jit); the function stays interpreted (its old
+    // code, if its guards failed, stays referenced: see CompiledCode).
+    if (CodeOf(expr) != nullptr) {
+      Slot(expr, expr::kCalls) = static_cast<Oop>(INT64_MIN / 2);
+    } else {
+      Slot(expr, expr::kInfo) = kExprNotCompilable;
+    }
     ++stats_.functions_fallback;
     ++stats_.fallback_reasons["out of memory"];
     return;
@@ -649,6 +685,8 @@ void Jit::Install(const BatchMember& m, const CodeBlock& block) {
   code->constants = m.constants;
   code->direct_entry =
       m.code.direct_entry != 0 ? static_cast<uint8_t*>(block.rx) + m.code.direct_entry : nullptr;
+  code->previous = nullptr;
+  KeepReplaced(code, CodeOf(expr));
   GC_register_finalizer_no_order(code, FinalizeCompiledCode, nullptr, nullptr, nullptr);
   by_defn_[code->defn] = code;
   live_.insert(code);

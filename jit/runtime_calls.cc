@@ -4,6 +4,7 @@
 #include "runtime/heap.h"
 #include "runtime/printer.h"
 #include "runtime/subr.h"
+#include "runtime/tier_up.h"
 
 namespace maru::jit {
 
@@ -51,7 +52,11 @@ Oop MakeClosure(Vm* vm, Oop operands, Frame* frame, ClosureSite* site) {
   Oop e = NewExpr(kNil, operands, frame->context);
   if (e == kNil) return vm->OutOfMemory();
   if (site == nullptr) return e;
-  if (site->info == kNil && site->last != kNil && Slot(site->last, expr::kInfo) != kNil) {
+  // (Code the last closure holds is shared once it runs, or once it is known it never will: an
+  // Expr whose guards failed keeps its old code without an entry until compiled again.)
+  if (site->info == kNil && site->last != kNil && Slot(site->last, expr::kInfo) != kNil &&
+      (Slot(site->last, expr::kEntry) != kNil ||
+       Slot(site->last, expr::kInfo) == kExprNotCompilable)) {
     site->info = Slot(site->last, expr::kInfo);
     site->entry = Slot(site->last, expr::kEntry);
     site->direct_entry = Slot(site->last, expr::kDirectEntry);
@@ -83,7 +88,7 @@ int64_t RevalidateGuards(VmHotFields* vm, GuardRecord* record) {
         Oop expr = record->expr;
         Slot(expr, expr::kEntry) = kNil;
         Slot(expr, expr::kDirectEntry) = kNil;
-        Slot(expr, expr::kInfo) = kNil;
+        // (kInfo keeps the code: activations of the Expr may be running it.)
         Slot(expr, expr::kCalls) = 0;
       }
       return 0;
