@@ -311,6 +311,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EngineOptions options) {
   jit_options.threshold = o.tier_threshold;
   jit_options.module_cache_dir = o.module_cache_dir;
   jit_options.inline_calls = o.inline_calls;
+  jit_options.optimize_threshold = o.optimize_threshold;
   {
     std::lock_guard<std::mutex> lock(JitCreateMutex());
     impl->jit = jit::Jit::Create(jit_options);
@@ -522,6 +523,7 @@ EngineStats Engine::Stats() const {
   s.cache_hits = j.cache_hits;
   s.guard_recompiles = j.guard_recompiles;
   s.calls_inlined = j.calls_inlined;
+  s.functions_optimized = j.functions_optimized;
   s.module_cache = j.module_cache;
   s.module_cache_hits = j.module_cache_stats.hits;
   s.module_cache_stores = j.module_cache_stats.stores;

@@ -215,11 +215,14 @@ void BM_CompilePhases(benchmark::State& state, Vm* vm, const Subject* s, CodeKin
 //   kIdentical  each compile takes the code of the first (a function identical to one compiled
 //               before)
 //   kOff        no sharing: code generation alone, as before sharing existed
-// inline_calls is JitOptions::inline_calls (the /no_inline variant turns it off).
+// inline_calls is JitOptions::inline_calls (the /no_inline variant turns it off). By default a
+// function that inlining would speed up compiles as tier 1, without inlining
+// (JitOptions::optimize_threshold); the /optimized variant measures the compile with inlining
+// that replaces tier 1 once it is hot (optimize_threshold 0: inlining at once).
 // Counters: median_us (of the compiles), ir_nodes.
 enum class Sharing { kFirst, kIdentical, kOff };
 void BM_CompileEndToEnd(benchmark::State& state, Vm* vm, const Subject* s, CodeKind kind,
-                        bool verify, Sharing sharing, bool inline_calls) {
+                        bool verify, Sharing sharing, bool inline_calls, bool optimized) {
   const bool identical = sharing == Sharing::kIdentical;
   if (!s->problem.empty()) {
     state.SkipWithError(s->problem.c_str());
@@ -230,6 +233,7 @@ void BM_CompileEndToEnd(benchmark::State& state, Vm* vm, const Subject* s, CodeK
   options.verify = verify;
   options.share_identical_code = sharing != Sharing::kOff;
   options.inline_calls = inline_calls;
+  if (optimized) options.optimize_threshold = 0;
   std::unique_ptr<jit::Jit> jit = jit::Jit::Create(options);
   if (jit->stats().code_memory == "none") {
     state.SkipWithError(("no code memory: " + jit->stats().code_memory_reason).c_str());
@@ -436,15 +440,22 @@ void RegisterBenchmarks(Context& context, const BenchFlags& flags) {
       for (bool verify : {false, true}) {
         fixed(benchmark::RegisterBenchmark(
                   absl::StrCat("BM_CompileEndToEnd/", suffix, "/verify:", verify).c_str(),
-                  BM_CompileEndToEnd, &context.vm, &s, kind, verify, Sharing::kFirst, true),
+                  BM_CompileEndToEnd, &context.vm, &s, kind, verify, Sharing::kFirst, true, false),
               0)
             ->UseManualTime()
             ->Unit(benchmark::kMicrosecond);
       }
+      // The compile with inlining that replaces tier 1 code once it is hot.
+      fixed(benchmark::RegisterBenchmark(
+                absl::StrCat("BM_CompileEndToEnd/", suffix, "/optimized").c_str(),
+                BM_CompileEndToEnd, &context.vm, &s, kind, false, Sharing::kFirst, true, true),
+            0)
+          ->UseManualTime()
+          ->Unit(benchmark::kMicrosecond);
       // Without inlining (maru --inline=off): a function's own code only.
       fixed(benchmark::RegisterBenchmark(
                 absl::StrCat("BM_CompileEndToEnd/", suffix, "/no_inline").c_str(),
-                BM_CompileEndToEnd, &context.vm, &s, kind, false, Sharing::kFirst, false),
+                BM_CompileEndToEnd, &context.vm, &s, kind, false, Sharing::kFirst, false, false),
             0)
           ->UseManualTime()
           ->Unit(benchmark::kMicrosecond);
@@ -452,7 +463,7 @@ void RegisterBenchmarks(Context& context, const BenchFlags& flags) {
            {std::pair{"identical", Sharing::kIdentical}, std::pair{"no_sharing", Sharing::kOff}}) {
         fixed(benchmark::RegisterBenchmark(
                   absl::StrCat("BM_CompileEndToEnd/", suffix, "/", name).c_str(),
-                  BM_CompileEndToEnd, &context.vm, &s, kind, false, sharing, true),
+                  BM_CompileEndToEnd, &context.vm, &s, kind, false, sharing, true, false),
               0)
             ->UseManualTime()
             ->Unit(benchmark::kMicrosecond);

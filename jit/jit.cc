@@ -52,7 +52,8 @@ struct CompiledCode {
 // The code an Expr's kInfo holds, or nullptr.
 CompiledCode* CodeOf(Oop expr) {
   Oop info = Slot(expr, expr::kInfo);
-  return info == kNil || info == kExprNotCompilable ? nullptr : reinterpret_cast<CompiledCode*>(info);
+  return info == kNil || info == kExprNotCompilable ? nullptr
+                                                    : reinterpret_cast<CompiledCode*>(info);
 }
 
 // Makes `code` keep `old` (and what old keeps) alive, unless it does already.
@@ -93,7 +94,7 @@ namespace {
 // The record of f's guards (ir kGuardsHold) as they stand now, every guarded Variable marked as
 // watched, and f pointed at it. nullptr when out of memory (f then has no record).
 GuardRecord* MakeGuardRecord(Vm& vm, ir::Function& f, int64_t recompiles_left,
-                             CompileRoots& roots) {
+                             int64_t hot_countdown, CompileRoots& roots) {
   std::vector<Oop> pairs;
   for (const auto& [var, value] : f.shared_guards) {
     pairs.push_back(var);
@@ -113,6 +114,8 @@ GuardRecord* MakeGuardRecord(Vm& vm, ir::Function& f, int64_t recompiles_left,
   record->expr = f.expr;
   record->recompiles_left = recompiles_left;
   record->stale = 0;
+  record->hot_countdown = hot_countdown;
+  record->optimize = 0;
   auto* array = static_cast<Oop*>(GC_MALLOC(sizeof(Oop) * std::max<size_t>(pairs.size(), 1)));
   if (array == nullptr) return nullptr;
   std::copy(pairs.begin(), pairs.end(), array);
@@ -393,13 +396,23 @@ bool Jit::Compile(Vm& vm, Oop expr) {
   FreePendingCode();
   Oop defn = Slot(expr, expr::kDefn);
   auto cached = by_defn_.find(defn);
-  if (cached != by_defn_.end() && static_cast<CompiledCode*>(cached->second)->guards->stale) {
-    // A global its code relied on changed for good: compile it again (the old code stays for
-    // the activations and closures still running it, until the collector frees it).
-    by_defn_.erase(cached);
-    cached = by_defn_.end();
-    ++recompiles_by_defn_[defn];
-    ++stats_.guard_recompiles;
+  bool optimize = false;
+  if (cached != by_defn_.end()) {
+    const GuardRecord* guards = static_cast<CompiledCode*>(cached->second)->guards;
+    if (guards->stale != 0) {
+      // A global its code relied on changed for good: compile it again (the old code stays for
+      // the activations and closures still running it, until the collector frees it).
+      by_defn_.erase(cached);
+      cached = by_defn_.end();
+      ++recompiles_by_defn_[defn];
+      ++stats_.guard_recompiles;
+    } else if (guards->optimize != 0) {
+      // Its tier 1 code is hot: compile it again with inlining.
+      by_defn_.erase(cached);
+      cached = by_defn_.end();
+      optimize = true;
+      ++stats_.functions_optimized;
+    }
   }
   if (cached != by_defn_.end()) {
     auto* code = static_cast<CompiledCode*>(cached->second);
@@ -429,6 +442,7 @@ bool Jit::Compile(Vm& vm, Oop expr) {
   CompileRoots roots;  // until the CompiledCode records hold what the batch allocates
   std::vector<BatchMember> batch(1);
   batch[0].expr = expr;
+  batch[0].optimize = optimize;
   std::string failure = Prepare(vm, &batch[0], &roots);
   if (!failure.empty()) return decline(failure);
   for (size_t next = 0; next < batch.size() && batch.size() < max_batch; ++next) {
@@ -500,6 +514,19 @@ std::vector<Oop> Jit::UncompiledCallees(const ir::Function& f) {
   return callees;
 }
 
+bool HasInlineCandidate(Vm& vm, const ir::Function& f) {
+  for (const ir::Block& b : f.blocks) {
+    for (const ir::Instr& in : b.instrs) {
+      Oop callee = in.imm2;
+      if (in.op == ir::Opcode::kCall && Is(callee, kExprType) &&
+          SlotCount(callee) == expr::kSlots && InlineableBody(vm, callee)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 CalleeLowering InlineCalleeLowering(Vm& vm) {
   return [&vm](Oop callee, InlineCallee* out) {
     if (!InlineableBody(vm, callee)) return false;
@@ -518,7 +545,10 @@ std::string Jit::Prepare(Vm& vm, BatchMember* m, CompileRoots* roots) {
   if (!failure.empty()) return failure;
 
   auto passes_start = std::chrono::steady_clock::now();
-  if (options_.inline_calls) {
+  // Tier 1 (in memory; see JitOptions::optimize_threshold): without inlining, counting calls.
+  f.counts_calls = options_.inline_calls && options_.optimize_threshold > 0 && !m->optimize &&
+                   !memory_->writes_modules() && HasInlineCandidate(vm, f);
+  if (options_.inline_calls && !f.counts_calls) {
     stats_.calls_inlined += InlineCalls(f, InlineCalleeLowering(vm), InlineLimits());
     if (options_.verify) {
       failure = ir::Verify(f);
@@ -530,7 +560,8 @@ std::string Jit::Prepare(Vm& vm, BatchMember* m, CompileRoots* roots) {
   if (!failure.empty()) return "IR verification: " + failure;
   auto recompiled = recompiles_by_defn_.find(Slot(m->expr, expr::kDefn));
   int64_t done = recompiled == recompiles_by_defn_.end() ? 0 : recompiled->second;
-  m->guards = MakeGuardRecord(vm, f, kMaxRecompiles - done, *roots);
+  m->guards = MakeGuardRecord(vm, f, kMaxRecompiles - done,
+                              f.counts_calls ? options_.optimize_threshold : INT64_MAX, *roots);
   if (m->guards == nullptr || !MakeClosureSites(f, *roots)) return "out of memory";
   m->constants = CollectConstants(f, *roots);
   if (m->constants == nullptr) return "out of memory";
@@ -755,6 +786,7 @@ std::string Jit::FormatStats() const {
   line("cache_hits", absl::StrCat(s.cache_hits));
   line("compile_batches", absl::StrCat(s.compile_batches));
   line("guard_recompiles", absl::StrCat(s.guard_recompiles));
+  line("functions_optimized", absl::StrCat(s.functions_optimized));
   line("calls_inlined", absl::StrCat(s.calls_inlined));
   line("ffi_stubs", absl::StrCat(s.ffi_stubs));
   line("forms_interpreted", absl::StrCat(s.forms_interpreted));

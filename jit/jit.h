@@ -55,6 +55,9 @@ enum class CodeRequest { kAuto, kMemory, kDlopen };
 // 0.783 s: below 16 compiling run-once prelude functions costs more than it saves; long-running
 // code is compiled after 16 calls either way.
 inline constexpr int64_t kDefaultThreshold = 16;
+// Calls of tier 1 code before it is compiled again with inlining (JitOptions::optimize_threshold):
+// a tier 1 call costs at most a few nanoseconds more, the compile with inlining some 30 us more.
+inline constexpr int64_t kDefaultOptimizeThreshold = 1000;
 
 struct JitOptions {
   JitMode mode = JitMode::kAuto;
@@ -76,6 +79,11 @@ struct JitOptions {
   // Small known callees are inlined into their callers (jit/passes/inline_calls.cc, guarded
   // like the calls they replace).
   bool inline_calls = true;
+  // Two tiers of compiled code, in memory: a function that inlining would speed up is first
+  // compiled without it (a third of the compile time), and again with it once its code has run
+  // this many times (ir::Function::counts_calls). 0: inline at the first compile. The dlopen
+  // kind always inlines at once (each compile there costs a module).
+  int64_t optimize_threshold = kDefaultOptimizeThreshold;
   // Code memory cap in bytes (0: none). Once reached, new functions stay interpreted and a
   // one-line notice goes to `dump` (stderr).
   size_t max_code_bytes = 0;
@@ -97,6 +105,8 @@ struct JitStats {
   int64_t compile_batches = 0;  // installations (a function and its uncompiled known callees)
   // Functions compiled again because a global their code relied on changed (GuardRecord).
   int64_t guard_recompiles = 0;
+  // Tier 1 functions compiled again with inlining once hot (JitOptions::optimize_threshold).
+  int64_t functions_optimized = 0;
   int64_t calls_inlined = 0;  // call sites replaced by a copy of the callee's body
   int64_t ffi_stubs = 0;          // foreign-call stubs generated (one per signature)
   int64_t forms_interpreted = 0;  // forms left to the interpreter inside compiled code
@@ -112,6 +122,8 @@ struct JitStats {
 // How the JIT lowers a known callee to inline it (jit/passes/inline_calls.cc): Exprs whose body
 // nothing can capture or grow the activation of (jit/lower/lower.h InlineableBody).
 CalleeLowering InlineCalleeLowering(Vm& vm);
+// Whether f calls a known function whose body inlining accepts (tier 1 is then worth having).
+bool HasInlineCandidate(Vm& vm, const ir::Function& f);
 
 class Jit : public TierUp {
  public:
@@ -147,6 +159,7 @@ class Jit : public TierUp {
     GuardRecord* guards = nullptr;
     Oop* constants = nullptr;
     GeneratedCode code;
+    bool optimize = false;  // its tier 1 code asked for inlining
   };
   // The most functions compiled together (dlopen kind): the one asked for and known callees
   // without code.

@@ -159,6 +159,7 @@ void AppendCanonicalIr(const ir::Function& f, std::string* out) {
   w.Put<int64_t>(f.nslots);
   w.Put<int64_t>(f.rest_slot);
   w.Put<uint8_t>(f.guard_record != 0);
+  w.Put<uint8_t>(f.counts_calls);
   w.Put<uint32_t>(static_cast<uint32_t>(f.param_slots.size()));
   for (int64_t slot : f.param_slots) w.Put<int64_t>(slot);
   w.Put<uint32_t>(static_cast<uint32_t>(f.shared_guards.size()));

@@ -98,6 +98,19 @@ int64_t RevalidateGuards(VmHotFields* vm, GuardRecord* record) {
   return 1;
 }
 
+void RequestOptimizedCode(GuardRecord* record) {
+  record->hot_countdown = INT64_MAX;  // asked once
+  if (record->stale != 0 || record->optimize != 0) return;
+  record->optimize = 1;
+  // As when guards fail: compiled callers find no entry and call through the runtime, whose
+  // tier-up hook compiles the Expr again at its next call (kInfo keeps the old code alive for
+  // the activations running it).
+  Oop expr = record->expr;
+  Slot(expr, expr::kEntry) = kNil;
+  Slot(expr, expr::kDirectEntry) = kNil;
+  Slot(expr, expr::kCalls) = 0;
+}
+
 void AddCallLine(Vm* vm, Oop form) { vm->AddCallLine(form); }
 
 Oop AllocatePair(Vm* vm, Oop head, Oop tail) {

@@ -63,12 +63,20 @@ struct GuardRecord {
   Oop expr;
   int64_t recompiles_left;
   int64_t stale;
+  // Tier 1 code (ir::Function::counts_calls) counts its calls down here; at zero it asks for
+  // code with inlining (`optimize`: the JIT compiles the Expr again at its next call).
+  int64_t hot_countdown;
+  int64_t optimize;
 };
 static_assert(offsetof(GuardRecord, validated_epoch) == 0);
 // The slow path of kGuardsHold (the epoch moved): 1 when every pair still holds (the current
 // epoch is then recorded), else 0 (and the Expr loses its code, see GuardRecord). Runs no Maru
 // code and allocates nothing; compiled code preserves every register around it.
 int64_t RevalidateGuards(VmHotFields* vm, GuardRecord* record);
+// Called by tier 1 code at the entry whose call brought hot_countdown to zero: takes the Expr's
+// entries (its next call compiles it again, with inlining: GuardRecord::optimize), once. The
+// running call goes on in the old code. Runs no Maru code and allocates nothing.
+void RequestOptimizedCode(GuardRecord* record);
 
 }  // namespace maru::jit
 

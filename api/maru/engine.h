@@ -89,6 +89,10 @@ struct EngineOptions {
   // Small known callees are compiled into their callers (guarded: redefining them still takes
   // effect at once). Off only to compare, or to see every call in native backtraces.
   bool inline_calls = true;
+  // Functions that inlining would speed up are compiled first without it (quickly), and again
+  // with it once their code has run this many times (as `maru --jit-optimize-threshold=N`).
+  // 0: inline at the first compile.
+  int64_t optimize_threshold = 1000;
   bool load_prelude = true;
   // The value of *arguments* while the prelude loads (it consumes a leading "-L dir").
   std::vector<std::string> arguments;
@@ -110,6 +114,7 @@ struct EngineStats {
   int64_t cache_hits = 0;
   int64_t guard_recompiles = 0;     // compiled again: a global their code relied on changed
   int64_t calls_inlined = 0;        // call sites compiled as a copy of the callee
+  int64_t functions_optimized = 0;  // compiled again with inlining once hot (optimize_threshold)
   std::string module_cache;         // the module cache's directory, "off", or why not
   int64_t module_cache_hits = 0;    // modules loaded from it
   int64_t module_cache_stores = 0;  // modules written to it

@@ -159,7 +159,9 @@ absl::Status CompileInPhases(Vm& vm, Oop expr, jit::Backend& backend, jit::CodeM
   meter.Exit();
   if (!lowered.ok()) return lowered;
   out->lowered_nodes = CountIrNodes(f);
-  meter.Enter(CompilePhase::kInline);  // as the JIT does by default (JitOptions::inline_calls)
+  // As the JIT compiles with inlining (tier 2, or everything with the dlopen kind; tier 1 skips
+  // this phase: JitOptions::optimize_threshold).
+  meter.Enter(CompilePhase::kInline);
   jit::InlineCalls(f, jit::InlineCalleeLowering(vm), jit::InlineLimits());
   meter.Exit();
   for (const PipelinePass& pass : kPipelinePasses) {

@@ -18,7 +18,7 @@ int64_t DirectCallSlots(const ir::Instr& in) {
 }
 
 bool IsDirectSelfCall(const ir::Function& f, const ir::Instr& in) {
-  return DirectCallSlots(in) > 0 && in.imm2 == f.expr && HasDirectEntry(f);
+  return DirectCallSlots(in) > 0 && in.imm2 == f.expr && HasDirectEntry(f) && !f.counts_calls;
 }
 
 }  // namespace maru::jit

@@ -28,7 +28,8 @@ inline constexpr int kMaxDirectParams = 4;
 bool HasDirectEntry(const ir::Function& f);
 // The number of slots a direct call passes (the callee's), or 0 when `in` is not one.
 int64_t DirectCallSlots(const ir::Instr& in);
-// A direct call of f itself (entered through its own direct entry, without loading it).
+// A direct call of f itself (entered through its own direct entry, without loading it; not in
+// tier 1 code, ir::Function::counts_calls, whose recursion moves to its successor).
 bool IsDirectSelfCall(const ir::Function& f, const ir::Instr& in);
 
 }  // namespace maru::jit

@@ -147,6 +147,11 @@ struct Function {
   // before code generation. 0: none, every kGuardsHold yields nil.
   uintptr_t guard_record = 0;
   uint64_t guard_epoch = 0;
+  // Tier 1 of a function that inlining would speed up, compiled without it (its compile is
+  // quick): its entries count calls down in the guard record (GuardRecord::hot_countdown), and
+  // at zero ask for it to be compiled again with inlining (RequestOptimizedCode); its calls of
+  // itself go through the Expr, so that a running recursion moves to the new code.
+  bool counts_calls = false;
 };
 
 const char* OpcodeName(Opcode op);

@@ -707,6 +707,7 @@ TEST(EngineOptionsTest, InliningCanBeTurnedOff) {
     EngineOptions options;
     options.execution = ExecutionMode::kEager;
     options.inline_calls = inline_calls;
+    options.optimize_threshold = 0;  // inline at the first compile
     std::unique_ptr<Engine> e = *Engine::Create(options);
     ASSERT_TRUE(e->Eval("(define-function sq (x) (* x x))"
                         "(define-function sum-sq (a b) (+ (sq a) (sq b)))")
@@ -721,6 +722,32 @@ TEST(EngineOptionsTest, InliningCanBeTurnedOff) {
     } else {
       EXPECT_EQ(stats.calls_inlined, 0);
     }
+  }
+}
+
+// Two tiers: sum-sq is compiled without inlining first, and with it once its code has run
+// optimize_threshold times; a lower threshold gets there sooner, results stay the same.
+TEST(EngineOptionsTest, HotCodeIsCompiledAgainWithInlining) {
+  for (int64_t threshold : {int64_t{1000}, int64_t{5}}) {
+    EngineOptions options;
+    options.execution = ExecutionMode::kEager;
+    options.optimize_threshold = threshold;
+    std::unique_ptr<Engine> e = *Engine::Create(options);
+    ASSERT_TRUE(e->Eval("(define-function sq (x) (* x x))"
+                        "(define-function sum-sq (a b) (+ (sq a) (sq b)))")
+                    .ok());
+    // (The prelude's own hot functions count too: only the changes are sum-sq's.)
+    const EngineStats before = e->Stats();
+    if (before.code_memory == "none") continue;  // no JIT on this machine
+    auto sum_sq = e->Function<int64_t(int64_t, int64_t)>("sum-sq");
+    for (int64_t i = 0; i < threshold - 1; ++i) EXPECT_EQ(*sum_sq(i, 1), i * i + 1);
+    EngineStats stats = e->Stats();
+    EXPECT_EQ(stats.functions_optimized - before.functions_optimized, 0) << threshold;
+    EXPECT_EQ(stats.calls_inlined - before.calls_inlined, 0) << threshold;
+    for (int64_t i = 0; i < 3; ++i) EXPECT_EQ(*sum_sq(3, i), 9 + i * i);
+    stats = e->Stats();
+    EXPECT_EQ(stats.functions_optimized - before.functions_optimized, 1) << threshold;
+    EXPECT_GE(stats.calls_inlined - before.calls_inlined, 2) << threshold;
   }
 }
 

@@ -45,6 +45,8 @@ constexpr char kUsage[] =
     "              (compile every function before its first call)\n"
     "  --code=KIND code memory: auto (default), memory (in-memory only), dlopen\n"
     "  --jit-threshold=N  calls before a function is compiled in auto mode\n"
+    "  --jit-optimize-threshold=N  calls of a function's first code before it is compiled\n"
+    "              again with inlining (default 1000; 0: inline at once)\n"
     "  --inline=on|off  inline small known callees into compiled callers (default on)\n"
     "  --dump-ir   print the IR of each compiled function on stderr\n"
     "  --dump-asm  print the assembly of each compiled function on stderr\n"
@@ -115,6 +117,15 @@ bool ParseEngineOptions(std::vector<std::string>* args, EngineOptions* options) 
         std::fprintf(stderr, "error: %s: expected auto, memory or dlopen\n", arg.c_str());
         return false;
       }
+    } else if (arg.rfind("--jit-optimize-threshold=", 0) == 0) {
+      const char* digits = arg.c_str() + std::strlen("--jit-optimize-threshold=");
+      char* end = nullptr;
+      long long n = std::strtoll(digits, &end, 10);
+      if (end == digits || *end != '\0' || n < 0) {
+        std::fprintf(stderr, "error: %s: expected a count of calls\n", arg.c_str());
+        return false;
+      }
+      options->jit.optimize_threshold = n;
     } else if (arg.rfind("--jit-threshold=", 0) == 0) {
       char* end = nullptr;
       long long n = std::strtoll(arg.c_str() + 16, &end, 10);

@@ -152,7 +152,24 @@ class A64Emitter {
     // callee-saved registers the allocator handed out, in pairs.
     saved_ = {kSlots.id(), kVm.id()};
     for (int r : alloc_.callee_saved_used) saved_.push_back(r);
+    // Tier 1 code counts its calls, before anything else at each entry (the arguments are still
+    // in their registers: the out-of-line request keeps them).
+    std::vector<std::pair<Label, Label>> hot_requests;  // (request, back)
+    auto count_call = [&] {
+      if (!f_.counts_calls || f_.guard_record == 0) return;
+      Label request = a_.newLabel();
+      Label back = a_.newLabel();
+      MoveWord(kScratch3, f_.guard_record);
+      a64::Mem countdown = a64::ptr(kScratch3, offsetof(GuardRecord, hot_countdown));
+      a_.ldr(kScratch, countdown);
+      a_.subs(kScratch, kScratch, Imm(1));
+      a_.str(kScratch, countdown);
+      a_.b(CondCode::kEQ, request);
+      a_.bind(back);
+      hot_requests.emplace_back(request, back);
+    };
     auto enter = [&] {
+      count_call();
       a_.stp(kFramePointer, kLinkRegister, a64::ptr_pre(a64::sp, -16));
       a_.mov(kFramePointer, a64::sp);
       for (size_t i = 0; i < saved_.size(); i += 2) {
@@ -261,6 +278,18 @@ class A64Emitter {
       a_.b(frame_errors_[frame.parent]);
     }
     SetFrame(0);
+
+    for (const auto& [request, back] : hot_requests) {
+      // At an entry: the argument registers of either entry and the link register are kept.
+      a_.bind(request);
+      for (int r = 0; r < 8; r += 2) a_.stp(a64::x(r), a64::x(r + 1), a64::ptr_pre(a64::sp, -16));
+      a_.stp(kLinkRegister, kScratch3, a64::ptr_pre(a64::sp, -16));
+      a_.mov(a64::x0, kScratch3);
+      CallRuntime(Address(&RequestOptimizedCode));
+      a_.ldp(kLinkRegister, kScratch3, a64::ptr_post(a64::sp, 16));
+      for (int r = 6; r >= 0; r -= 2) a_.ldp(a64::x(r), a64::x(r + 1), a64::ptr_post(a64::sp, 16));
+      a_.b(back);
+    }
 
     a_.bind(arity);
     // x0 = vm, x1 = self, x2 = args, x3 = argc still hold the entry's arguments.
@@ -819,18 +848,20 @@ class A64Emitter {
       a_.mov(a64::x1, kScratch3);
       AddressInFrame(a64::x2, buffer_offset_);
       // (The direct entry does not read argc; the slow path sets its own.)
-      const bool direct =
-          IsDirectSelfCall(f_, in) || (known != f_.expr && DirectCallSlots(in) > 0);
+      // (Tier 1 code calls itself through the Expr: its recursion moves to its successor.)
+      const bool through_direct_entry =
+          (known != f_.expr || f_.counts_calls) && DirectCallSlots(in) > 0;
+      const bool direct = IsDirectSelfCall(f_, in) || through_direct_entry;
       if (!direct) MoveImmediate(a64::x3, argc);
       if (IsDirectSelfCall(f_, in)) {
         a_.bl(direct_entry_);  // self-recursion past the arity check
-      } else if (known == f_.expr) {
-        a_.bl(entry_);  // self-recursion: this very code
-      } else if (DirectCallSlots(in) > 0) {
+      } else if (through_direct_entry) {
         // Compiled code always has the direct entry then: none means not compiled (yet).
         a_.ldr(kScratch, a64::ptr(a64::x1, SlotOffset(expr::kDirectEntry)));
         a_.cbz(kScratch, slow);
         a_.blr(kScratch);
+      } else if (known == f_.expr) {
+        a_.bl(entry_);  // self-recursion: this very code
       } else {
         a_.ldr(kScratch, a64::ptr(a64::x1, SlotOffset(expr::kEntry)));
         a_.cbz(kScratch, slow);

@@ -155,7 +155,21 @@ class X64Emitter {
     for (int r : alloc_.callee_saved_used) saved_.push_back(r);
     // The return address, rbp and the pushes, plus the frame, keep calls 16-byte aligned.
     if ((16 + 8 * saved_.size() + frame_size_) % 16 != 0) frame_size_ += 8;
+    // Tier 1 code counts its calls, before anything else at each entry (the arguments are still
+    // in their registers: the out-of-line request keeps them).
+    std::vector<std::pair<Label, Label>> hot_requests;  // (request, back)
+    auto count_call = [&] {
+      if (!f_.counts_calls || f_.guard_record == 0) return;
+      Label request = a_.newLabel();
+      Label back = a_.newLabel();
+      MovWord(kScratch, f_.guard_record);
+      a_.sub(x86::qword_ptr(kScratch, offsetof(GuardRecord, hot_countdown)), Imm(1));
+      a_.jz(request);
+      a_.bind(back);
+      hot_requests.emplace_back(request, back);
+    };
     auto enter = [&] {
+      count_call();
       a_.push(x86::rbp);  // a standard frame: rbp chains the frames
       a_.mov(x86::rbp, x86::rsp);
       for (int r : saved_) a_.push(x86::gpq(r));
@@ -307,6 +321,20 @@ class X64Emitter {
       a_.jmp(frame_errors_[frame.parent]);
     }
     SetFrame(0);
+
+    for (const auto& [request, back] : hot_requests) {
+      // At an entry (rsp is 8 mod 16): the argument registers of either entry are kept.
+      static constexpr uint32_t kArguments[] = {
+          x86::Gp::kIdDi, x86::Gp::kIdSi, x86::Gp::kIdDx, x86::Gp::kIdCx, 8, 9};
+      a_.bind(request);
+      for (auto id : kArguments) a_.push(x86::gpq(id));
+      a_.sub(x86::rsp, Imm(8));
+      a_.mov(x86::rdi, kScratch);
+      CallRuntime(Address(&RequestOptimizedCode));
+      a_.add(x86::rsp, Imm(8));
+      for (size_t i = std::size(kArguments); i-- > 0;) a_.pop(x86::gpq(kArguments[i]));
+      a_.jmp(back);
+    }
 
     a_.bind(arity);
     // rdi = vm, rsi = self, rdx = args, rcx = argc still hold the entry's arguments.
@@ -854,7 +882,9 @@ class X64Emitter {
   void EmitCall(const ir::Instr& in) {
     Oop known = in.imm2;
     bool known_expr = known != kNil && Is(known, kExprType) && SlotCount(known) == expr::kSlots;
-    if (known_expr && (IsDirectSelfCall(f_, in) || (known != f_.expr && DirectCallSlots(in) > 0))) {
+    // (Tier 1 code calls itself through the Expr: its recursion moves to its successor.)
+    if (known_expr && (IsDirectSelfCall(f_, in) ||
+                       ((known != f_.expr || f_.counts_calls) && DirectCallSlots(in) > 0))) {
       EmitDirectCall(in);
       return;
     }
