@@ -311,6 +311,8 @@ class X64Emitter {
       SetFrame(deferred_[i].frame);
       deferred_[i].emit();
     }
+    if (revalidate_used_) EmitRevalidateGuards();
+    if (complete_frame_used_) EmitCompleteFrame();
     // Errors inside an inlined call gain its line, as when the callee returns one.
     for (size_t k = f_.inline_frames.size(); k > 0; --k) {
       const ir::InlineFrame& frame = f_.inline_frames[k - 1];
@@ -560,15 +562,31 @@ class X64Emitter {
       a_.lea(r, InlineFrameField(k, 0));
       return;
     }
-    a_.mov(FrameField(offsetof(Frame, slots)), kSlots);
-    a_.mov(FrameField(offsetof(Frame, nslots)), Imm(f_.nslots));
-    a_.mov(FrameField(offsetof(Frame, level)), Imm(f_.level));
-    MovOop(kScratch2, f_.env);
-    a_.mov(FrameField(offsetof(Frame, env)), kScratch2);
-    a_.mov(kScratch2, FrameField(offsetof(Frame, self)));
-    a_.mov(kScratch2, x86::qword_ptr(kScratch2, SlotOffset(expr::kCtx)));
-    a_.mov(FrameField(offsetof(Frame, home)), kScratch2);
+    // (One subroutine completes the function's own Frame for every slow path: code size is
+    // compile time.)
+    if (!complete_frame_used_) {
+      complete_frame_used_ = true;
+      complete_frame_ = a_.newLabel();
+    }
+    a_.call(complete_frame_);
     a_.lea(r, x86::ptr(x86::rsp, frame_offset_));
+  }
+  // The subroutine LeaFrame calls: the Frame fields the prologue leaves to slow paths. Called,
+  // so rsp is 8 lower than in the body; it changes only kScratch2.
+  void EmitCompleteFrame() {
+    auto field = [&](size_t f) {
+      return x86::qword_ptr(x86::rsp, 8 + frame_offset_ + static_cast<int32_t>(f));
+    };
+    a_.bind(complete_frame_);
+    a_.mov(field(offsetof(Frame, slots)), kSlots);
+    a_.mov(field(offsetof(Frame, nslots)), Imm(f_.nslots));
+    a_.mov(field(offsetof(Frame, level)), Imm(f_.level));
+    MovOop(kScratch2, f_.env);
+    a_.mov(field(offsetof(Frame, env)), kScratch2);
+    a_.mov(kScratch2, field(offsetof(Frame, self)));
+    a_.mov(kScratch2, x86::qword_ptr(kScratch2, SlotOffset(expr::kCtx)));
+    a_.mov(field(offsetof(Frame, home)), kScratch2);
+    a_.ret();
   }
   // After a runtime call that received the Frame. An inlined call's Frame was passed instead
   // of the function's own, whose slots therefore stayed where they were (and the inlined call's
@@ -1040,45 +1058,49 @@ class X64Emitter {
     ir::ValueId result = in.result;
     BlockPair targets =
         branch != nullptr ? BlockPair{branch->targets[0], branch->targets[1]} : BlockPair{-1, -1};
+    if (!revalidate_used_) {
+      revalidate_used_ = true;
+      revalidate_ = a_.newLabel();
+    }
     Defer([this, slow, join, result, targets] {
-      static constexpr uint32_t kSaved[] = {x86::Gp::kIdAx,
-                                            x86::Gp::kIdCx,
-                                            x86::Gp::kIdDx,
-                                            x86::Gp::kIdSi,
-                                            x86::Gp::kIdDi,
-                                            8,
-                                            9,
-                                            10,
-                                            11};
-      Label yes = a_.newLabel();
       a_.bind(slow);
-      MovWord(kScratch, f_.guard_record);
-      a_.mov(kScratch, x86::qword_ptr(kScratch, offsetof(GuardRecord, validated_epoch)));
-      a_.cmp(kScratch, x86::qword_ptr(kVm, kVmGlobalEpochOffset));
-      a_.je(yes);
-      for (auto id : kSaved) a_.push(x86::gpq(id));
-      a_.sub(x86::rsp, Imm(8));  // nine pushes: back to 16-byte alignment
-      a_.mov(x86::rdi, kVm);
-      MovWord(x86::rsi, f_.guard_record);
-      CallRuntime(Address(&RevalidateGuards));
-      a_.mov(x86::qword_ptr(x86::rsp, 16), x86::rax);  // the answer replaces r10's saved value
-      a_.add(x86::rsp, Imm(8));
-      for (size_t i = std::size(kSaved); i-- > 0;) a_.pop(x86::gpq(kSaved[i]));
+      a_.call(revalidate_);
       if (targets.first >= 0) {
         a_.test(kScratch, kScratch);
         a_.jz(labels_[targets.second]);
-        a_.bind(yes);
         a_.jmp(labels_[targets.first]);
       } else {
-        Label store = a_.newLabel();
-        a_.jmp(store);
-        a_.bind(yes);
-        a_.mov(kScratch.r32(), Imm(1));
-        a_.bind(store);
         StoreResult(result, kScratch);
         a_.jmp(join);
       }
     });
+  }
+
+  // The function's one out-of-line answer to "do the guards hold?" once the epoch moved (the
+  // slow path of every kGuardsHold calls it): kScratch = 1 when they do, else 0, with every
+  // other register kept. The record's last validated epoch answers without the runtime.
+  void EmitRevalidateGuards() {
+    static constexpr uint32_t kSaved[] = {
+        x86::Gp::kIdAx, x86::Gp::kIdCx, x86::Gp::kIdDx, x86::Gp::kIdSi, x86::Gp::kIdDi, 8, 9, 11};
+    Label yes = a_.newLabel();
+    a_.bind(revalidate_);
+    MovWord(kScratch, f_.guard_record);
+    a_.mov(kScratch, x86::qword_ptr(kScratch, offsetof(GuardRecord, validated_epoch)));
+    a_.cmp(kScratch, x86::qword_ptr(kVm, kVmGlobalEpochOffset));
+    a_.je(yes);
+    // The call left rsp at 8 mod 16: eight pushes, then 8 more, align the runtime call.
+    for (auto id : kSaved) a_.push(x86::gpq(id));
+    a_.sub(x86::rsp, Imm(8));
+    a_.mov(x86::rdi, kVm);
+    MovWord(x86::rsi, f_.guard_record);
+    CallRuntime(Address(&RevalidateGuards));
+    a_.mov(kScratch, x86::rax);
+    a_.add(x86::rsp, Imm(8));
+    for (size_t i = std::size(kSaved); i-- > 0;) a_.pop(x86::gpq(kSaved[i]));
+    a_.ret();
+    a_.bind(yes);
+    a_.mov(kScratch.r32(), Imm(1));
+    a_.ret();
   }
 
   // Sets ZF when the global holds the value it held when compiled.
@@ -1532,6 +1554,10 @@ class X64Emitter {
   Label error_;  // where an error of the current frame goes (frame_errors_[current_frame_])
   Label epilogue_;
   int32_t current_frame_ = 0;
+  bool revalidate_used_ = false;
+  bool complete_frame_used_ = false;
+  Label complete_frame_;             // EmitCompleteFrame, bound once complete_frame_used_
+  Label revalidate_;                 // EmitRevalidateGuards, bound once revalidate_used_
   std::vector<Label> frame_errors_;  // 0: the function's error exit; k: inline frame k's
   std::vector<Label> labels_;
   int current_block_ = 0;
