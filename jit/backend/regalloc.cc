@@ -87,6 +87,7 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
     pos += 2 * static_cast<int>(f.blocks[b].instrs.size());
     block_end[b] = pos - 1;
   }
+  const int end_position = pos;
 
   // Liveness: live-in = uses before defs, plus live-out minus defs (parameters are defs);
   // iterate to a fixed point.
@@ -181,6 +182,7 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
   // Linear scan.
   Allocation result;
   result.location.resize(nvalues);
+  result.block_start = block_start;
   std::vector<const Interval*> active;  // intervals holding a register
   std::vector<int> free_caller = registers.caller_saved;
   std::vector<int> free_callee = registers.callee_saved;
@@ -241,6 +243,32 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
   }
   for (int r : registers.callee_saved) {
     if (callee_used[r]) result.callee_saved_used.push_back(r);
+  }
+  if (registers.primitives_preserve_registers) {
+    // Each value in a caller-saved register marks the primitives strictly inside its range (not
+    // the one using it last, not the one defining it).
+    std::vector<int> primitives;  // positions, increasing
+    for (ir::BlockId b : block_order) {
+      const auto& instrs = f.blocks[b].instrs;
+      for (size_t i = 0; i < instrs.size(); ++i) {
+        if (instrs[i].op == Opcode::kPrimitive && !ClobbersCallerSaved(instrs[i], registers)) {
+          primitives.push_back(block_start[b] + 2 + 2 * static_cast<int>(i));
+        }
+      }
+    }
+    result.kept_at.assign(static_cast<size_t>(end_position / 2 + 1), 0);
+    for (int v = 0; v < nvalues && !primitives.empty(); ++v) {
+      const Location& loc = result.location[v];
+      if (loc.kind != Location::kRegister ||
+          std::find(registers.caller_saved.begin(), registers.caller_saved.end(), loc.index) ==
+              registers.caller_saved.end()) {
+        continue;
+      }
+      for (auto it = std::upper_bound(primitives.begin(), primitives.end(), intervals[v].start);
+           it != primitives.end() && *it < intervals[v].end; ++it) {
+        result.kept_at[*it / 2] |= uint32_t{1} << loc.index;
+      }
+    }
   }
   return result;
 }

@@ -33,6 +33,12 @@ struct Allocation {
   std::vector<Location> location;  // per value
   int spill_slots = 0;
   std::vector<int> callee_saved_used;  // registers the prologue must save
+  // With RegisterFile::primitives_preserve_registers: the caller-saved registers holding values
+  // needed after each inline primitive (bit r for register r), for its general case to keep.
+  // Instruction i of block b is at position block_start[b] + 2 + 2 * i; the masks are indexed by
+  // position / 2.
+  std::vector<int> block_start;
+  std::vector<uint32_t> kept_at;
 };
 
 Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& registers);

@@ -64,6 +64,9 @@ static_assert(std::size(kDirectArgRegisters) == kMaxDirectParams);
 
 using BlockPair = std::pair<ir::BlockId, ir::BlockId>;
 
+// A register's number as the allocator and the parallel moves count them.
+int IdOf(const x86::Gp& r) { return static_cast<int>(r.id()); }
+
 class X64Emitter {
  public:
   X64Emitter(const ir::Function& f, x86::Assembler& a, ffi::ForeignStubs* foreign_stubs,
@@ -258,7 +261,7 @@ class X64Emitter {
         const x86::Gp from = x86::gpq(kDirectArgRegisters[index]);
         if (InRegister(value)) {
           moves.push_back(
-              {.dst = RegisterOf(value).id(), .kind = Move::kRegister, .src = from.id()});
+              {.dst = IdOf(RegisterOf(value)), .kind = Move::kRegister, .src = IdOf(from)});
         } else {
           a_.mov(StackOf(value), from);
         }
@@ -278,6 +281,7 @@ class X64Emitter {
       const auto& instrs = f_.blocks[b].instrs;
       for (size_t i = 0; i < instrs.size(); ++i) {
         SetFrame(instrs[i].frame);
+        current_position_ = alloc_.block_start[b] + 2 + 2 * static_cast<int>(i);
         // A test whose only use is the branch right after it branches directly.
         if (i + 1 < instrs.size() && instrs[i].op == Opcode::kGlobalIs &&
             FeedsBranch(instrs[i], instrs[i + 1])) {
@@ -400,7 +404,7 @@ class X64Emitter {
   Move MoveOf(int dst, ir::ValueId v) const {
     if (const_of_[v] != nullptr)
       return {.dst = dst, .kind = Move::kConstant, .value = const_of_[v]->imm};
-    if (InRegister(v)) return {.dst = dst, .kind = Move::kRegister, .src = RegisterOf(v).id()};
+    if (InRegister(v)) return {.dst = dst, .kind = Move::kRegister, .src = IdOf(RegisterOf(v))};
     return {.dst = dst, .kind = Move::kMemory, .memory = StackOf(v)};
   }
   // Performs the moves as if all at once (each destination at most once; no destination is a
@@ -423,7 +427,7 @@ class X64Emitter {
         const x86::Gp spare = read_by_other(moves.size(), kScratch.id()) ? kScratch2 : kScratch;
         a_.mov(spare, x86::gpq(d));
         for (Move& m : moves) {
-          if (m.kind == Move::kRegister && m.src == d) m.src = spare.id();
+          if (m.kind == Move::kRegister && m.src == d) m.src = IdOf(spare);
         }
         continue;
       }
@@ -865,7 +869,7 @@ class X64Emitter {
   void EmitDirectCall(const ir::Instr& in) {
     const size_t argc = in.args.size() - 1;
     std::vector<Move> moves;
-    moves.push_back({.dst = x86::Gp::kIdDi, .kind = Move::kRegister, .src = kVm.id()});
+    moves.push_back({.dst = x86::Gp::kIdDi, .kind = Move::kRegister, .src = IdOf(kVm)});
     moves.push_back({.dst = x86::Gp::kIdSi, .kind = Move::kConstant, .value = in.imm2});
     for (size_t i = 0; i < argc; ++i)
       moves.push_back(MoveOf(kDirectArgRegisters[i], in.args[i + 1]));
@@ -1341,21 +1345,21 @@ class X64Emitter {
                                 const Label& done) {
     auto op = static_cast<PrimitiveOp>(in.aux);
     const ir::Instr* instr = &in;
-    Defer([this, instr, branch, op, slow, done] {
-      a_.bind(slow);
-      // This is no call point for the allocator: the caller-saved registers in use (but the
-      // result's) are kept in the frame across the call.
-      const bool branches = branch != nullptr && IsComparison(op);
-      std::vector<std::pair<int, x86::Mem>> saved;
-      for (size_t i = 0; i < caller_saved_used_.size(); ++i) {
-        const int r = caller_saved_used_[i];
-        if (!branches && instr->result != ir::kNoValue && InRegister(instr->result) &&
-            RegisterOf(instr->result).id() == static_cast<uint32_t>(r)) {
-          continue;
-        }
-        saved.emplace_back(r, FrameSlot(save_offset_ + 8 * static_cast<int32_t>(i)));
-        a_.mov(saved.back().second, x86::gpq(r));
+    // This is no call point for the allocator: the caller-saved registers holding values needed
+    // after it (not its operands' last uses, not its result) are kept in the frame across the
+    // call.
+    std::vector<std::pair<int, x86::Mem>> saved;
+    const uint32_t kept = alloc_.kept_at[current_position_ / 2];
+    for (size_t i = 0; i < caller_saved_used_.size(); ++i) {
+      if ((kept >> caller_saved_used_[i]) & 1) {
+        saved.emplace_back(caller_saved_used_[i],
+                           FrameSlot(save_offset_ + 8 * static_cast<int32_t>(i)));
       }
+    }
+    Defer([this, instr, branch, op, slow, done, saved = std::move(saved)] {
+      a_.bind(slow);
+      const bool branches = branch != nullptr && IsComparison(op);
+      for (const auto& [r, mem] : saved) a_.mov(mem, x86::gpq(r));
       StoreArguments(*instr, 0);
       a_.mov(x86::rdi, kVm);
       MovOop(x86::rsi, instr->imm2);
@@ -1554,6 +1558,7 @@ class X64Emitter {
   Label error_;  // where an error of the current frame goes (frame_errors_[current_frame_])
   Label epilogue_;
   int32_t current_frame_ = 0;
+  int current_position_ = 0;  // the instruction being emitted (Allocation::block_start)
   bool revalidate_used_ = false;
   bool complete_frame_used_ = false;
   Label complete_frame_;             // EmitCompleteFrame, bound once complete_frame_used_
