@@ -56,6 +56,16 @@ CompiledCode* CodeOf(Oop expr) {
                                                     : reinterpret_cast<CompiledCode*>(info);
 }
 
+// Tells the interpreter not to ask for code for `expr` again. Old code it holds (its guards
+// failed) may still be running: kInfo keeps it, and the call count stops the asking instead.
+void StayInterpreted(Oop expr) {
+  if (CodeOf(expr) != nullptr) {
+    Slot(expr, expr::kCalls) = static_cast<Oop>(INT64_MIN / 2);
+  } else {
+    Slot(expr, expr::kInfo) = kExprNotCompilable;
+  }
+}
+
 // Makes `code` keep `old` (and what old keeps) alive, unless it does already.
 void KeepReplaced(CompiledCode* code, CompiledCode* old) {
   if (old == nullptr || old == code) return;
@@ -381,13 +391,7 @@ bool Jit::FirstCall(Vm& vm, Oop expr) {
 bool Jit::Compile(Vm& vm, Oop expr) {
   absl::MutexLock lock(&mu_);
   auto decline = [&](const std::string& reason) {
-    if (CodeOf(expr) != nullptr) {
-      // Its old code (its guards failed) may be running: kInfo keeps it; the count makes the
-      // interpreter stop asking.
-      Slot(expr, expr::kCalls) = static_cast<Oop>(INT64_MIN / 2);
-    } else {
-      Slot(expr, expr::kInfo) = kExprNotCompilable;
-    }
+    StayInterpreted(expr);
     ++stats_.functions_fallback;
     ++stats_.fallback_reasons[reason];
     return false;
@@ -697,13 +701,8 @@ void Jit::Install(const BatchMember& m, const CodeBlock& block) {
   Oop expr = m.expr;
   auto* code = static_cast<CompiledCode*>(GC_MALLOC(sizeof(CompiledCode)));
   if (code == nullptr) {
-    // The code stays unused (released with the Jit); the function stays interpreted (its old
-    // code, if its guards failed, stays referenced: see CompiledCode).
-    if (CodeOf(expr) != nullptr) {
-      Slot(expr, expr::kCalls) = static_cast<Oop>(INT64_MIN / 2);
-    } else {
-      Slot(expr, expr::kInfo) = kExprNotCompilable;
-    }
+    // The code stays unused (released with the Jit); the function stays interpreted.
+    StayInterpreted(expr);
     ++stats_.functions_fallback;
     ++stats_.fallback_reasons["out of memory"];
     return;

@@ -854,6 +854,19 @@ class X64Emitter {
     }
   }
 
+  // The runtime's general call (CallFunction) of the function in rsi with the `argc` arguments
+  // in the buffer; `form` names the call in backtraces. Checks the result for the error.
+  void CallThroughRuntime(int64_t argc, Oop form) {
+    a_.mov(x86::rdi, kVm);
+    a_.lea(x86::rdx, BufferSlot(0));
+    a_.mov(x86::ecx, Imm(argc));
+    LeaFrame(x86::r8);
+    MovOop(x86::r9, form);
+    CallRuntime(Address(&CallFunction));
+    ReloadSlots();
+    CheckError();
+  }
+
   // Calls the entry the Expr in `expr` holds in its native word `slot`, or jumps to `slow` when
   // it holds none.
   void CallEntryOf(const x86::Gp& expr, int slot, const Label& slow) {
@@ -889,14 +902,7 @@ class X64Emitter {
     Defer([call, slow, done, argc, this] {
       a_.bind(slow);
       for (size_t i = 0; i < argc; ++i) a_.mov(BufferSlot(i), x86::gpq(kDirectArgRegisters[i]));
-      a_.mov(x86::rdi, kVm);
-      a_.lea(x86::rdx, BufferSlot(0));
-      a_.mov(x86::ecx, Imm(static_cast<int64_t>(argc)));
-      LeaFrame(x86::r8);
-      MovOop(x86::r9, call->imm);
-      CallRuntime(Address(&CallFunction));
-      ReloadSlots();
-      CheckError();
+      CallThroughRuntime(static_cast<int64_t>(argc), call->imm);  // (rsi: the callee still)
       a_.jmp(done);
     });
   }
@@ -943,15 +949,8 @@ class X64Emitter {
       CheckDirectCallError(call);
       a_.jmp(done);
       a_.bind(slow);
-      a_.mov(x86::rdi, kVm);
       a_.mov(x86::rsi, kScratch);
-      a_.lea(x86::rdx, BufferSlot(0));
-      a_.mov(x86::ecx, Imm(argc));
-      LeaFrame(x86::r8);
-      MovOop(x86::r9, call.imm);
-      CallRuntime(Address(&CallFunction));
-      ReloadSlots();
-      CheckError();
+      CallThroughRuntime(argc, call.imm);
       a_.jmp(done);
     };
     if (known_expr) {
@@ -969,15 +968,8 @@ class X64Emitter {
       const ir::Instr* call = &in;
       Defer([call, slow, done, this] {
         a_.bind(slow);
-        a_.mov(x86::rdi, kVm);
         MovOop(x86::rsi, call->imm2);
-        a_.lea(x86::rdx, BufferSlot(0));
-        a_.mov(x86::ecx, Imm(static_cast<int64_t>(call->args.size()) - 1));
-        LeaFrame(x86::r8);
-        MovOop(x86::r9, call->imm);
-        CallRuntime(Address(&CallFunction));
-        ReloadSlots();
-        CheckError();
+        CallThroughRuntime(static_cast<int64_t>(call->args.size()) - 1, call->imm);
         a_.jmp(done);
       });
     } else if (known != kNil && IsSubr(known) && SubrOf(known)->kind == SubrKind::kPrimitive &&
@@ -1361,15 +1353,8 @@ class X64Emitter {
       const bool branches = branch != nullptr && IsComparison(op);
       for (const auto& [r, mem] : saved) a_.mov(mem, x86::gpq(r));
       StoreArguments(*instr, 0);
-      a_.mov(x86::rdi, kVm);
       MovOop(x86::rsi, instr->imm2);
-      a_.lea(x86::rdx, BufferSlot(0));
-      a_.mov(x86::ecx, Imm(static_cast<int64_t>(instr->args.size())));
-      LeaFrame(x86::r8);
-      MovOop(x86::r9, instr->form);
-      CallRuntime(Address(&CallFunction));
-      ReloadSlots();
-      CheckError();
+      CallThroughRuntime(static_cast<int64_t>(instr->args.size()), instr->form);
       if (branches) {
         a_.test(x86::rax, x86::rax);  // (the moves back leave the flags alone)
         for (const auto& [r, mem] : saved) a_.mov(x86::gpq(r), mem);
