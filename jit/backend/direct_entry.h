@@ -7,8 +7,10 @@
 //
 // Direct entry ABI, per backend (the Vm and self as in the generic entry, runtime/tier_up.h
 // CompiledEntry; no argument count):
-// - x86-64: the arguments in rdx, rcx, r8, r9. The callee stores them into its slots, and its
-//   body uses them in registers until something may assign them (ir kParam).
+// - x86-64: the Vm in r15 (where all compiled code keeps it; rdi is not read), the arguments in
+//   rdx, rcx, r8, r9. The callee stores them into its slots, and its body uses them in registers
+//   until something may assign them (ir kParam). It does not save r15: its generic entry is a
+//   stub that saves r15, sets it and calls the direct entry.
 // - AArch64: x2 points to a writable buffer of at least as many words as the callee has slots
 //   (the lowering records their number in the call's aux), the arguments first. The callee keeps
 //   its slots there: nothing is copied.

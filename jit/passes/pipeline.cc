@@ -4,6 +4,23 @@
 
 namespace maru::jit {
 
+namespace {
+
+// Sharing guards folds branches on known answers, which leaves code unreachable (the fallbacks
+// of inlined callees' guards, say), and removing that code can make more guardsholds redundant:
+// the two alternate until no code goes.
+bool ShareGuardsUntilStable(ir::Function& f) {
+  bool changed = false;
+  for (int round = 0; round < 8; ++round) {
+    changed |= ShareGuards(f);
+    if (!RemoveUnreachableBlocks(f)) break;
+    changed = true;
+  }
+  return changed;
+}
+
+}  // namespace
+
 std::string RunPasses(ir::Function& f, bool verify) {
   struct Pass {
     const char* name;
@@ -20,10 +37,7 @@ std::string RunPasses(ir::Function& f, bool verify) {
       {"propagate-copies", PropagateCopies},
       {"guard-entry", GuardEntry},
       {"unreachable-blocks", RemoveUnreachableBlocks},
-      {"share-guards", ShareGuards},
-      {"unreachable-blocks", RemoveUnreachableBlocks},
-      {"share-guards", ShareGuards},
-      {"unreachable-blocks", RemoveUnreachableBlocks},
+      {"share-guards", ShareGuardsUntilStable},
       {"forward-slots", ForwardSlots},
       {"propagate-copies", PropagateCopies},
       {"fixnum-types", EliminateTagChecks},

@@ -5,10 +5,11 @@
 //
 // Entry ABI (runtime/tier_up.h): Oop entry(Vm* vm, Oop self, const Oop* args, int64_t argc).
 //
-// Registers: r15 = the Vm, r13 = the activation's slot array (reloaded after any runtime call
-// that may move the slots to a heap Context), r10/r11 = scratch; rax rcx rdx rsi rdi r8 r9 hold
-// values that do not live across calls, rbx r12 r14 rbp those that do. The frame (rsp-based):
-// [argument buffer][Frame][slots][spill slots].
+// Registers: r15 = the Vm (kept from caller to callee through direct entries), r13 = the
+// activation's slot array (reloaded after any runtime call that may move the slots to a heap
+// Context), r10/r11 = scratch; rax rcx rdx rsi rdi r8 r9 hold values that do not live across calls,
+// rbx r12 r14 rbp those that do. The frame (rsp-based): [argument buffer][Frame][slots][spill
+// slots].
 //
 // The code is position independent: heap constants and runtime entry points (words of this
 // process) are movabs immediates in memory, patchable in a copy for an identical function, or
@@ -152,9 +153,10 @@ class X64Emitter {
     Label overflow = a_.newLabel();
     Label arity = a_.newLabel();
 
-    // Prologue: r13 (slots) and r15 (the Vm) always, and the callee-saved registers the
-    // allocator handed out.
-    saved_ = {x86::r13.id(), x86::r15.id()};
+    // Prologue: r13 (slots), r15 (the Vm) unless the caller guarantees it (a function with a
+    // direct entry: see below), and the callee-saved registers the allocator handed out.
+    saved_ = {x86::r13.id()};
+    if (!direct_entry_used_) saved_.push_back(x86::r15.id());
     for (int r : alloc_.callee_saved_used) saved_.push_back(r);
     // The return address, rbp and the pushes, plus the frame, keep calls 16-byte aligned.
     if ((16 + 8 * saved_.size() + frame_size_) % 16 != 0) frame_size_ += 8;
@@ -177,11 +179,11 @@ class X64Emitter {
       a_.mov(x86::rbp, x86::rsp);
       for (int r : saved_) a_.push(x86::gpq(r));
       a_.sub(x86::rsp, Imm(frame_size_));
+      if (!direct_entry_used_) a_.mov(kVm, x86::rdi);
       // Stack guard: recursion too deep for the native stack is the error "stack overflow".
-      a_.cmp(x86::rsp, x86::qword_ptr(x86::rdi, kVmStackLimitOffset));
+      a_.cmp(x86::rsp, x86::qword_ptr(kVm, kVmStackLimitOffset));
       a_.jb(overflow);
     };
-    Label body = a_.newLabel();
     direct_entry_ = a_.newLabel();
     entry_ = a_.newLabel();
     int64_t nparams = static_cast<int64_t>(f_.param_slots.size());
@@ -212,44 +214,35 @@ class X64Emitter {
 
     // The generic entry: rdi = the Vm, rsi = self, rdx = the arguments, rcx = their count.
     a_.bind(entry_);
-    enter();
-    a_.mov(kVm, x86::rdi);
-    // Arity, while self/args/argc are still in rsi/rdx/rcx.
-    a_.cmp(x86::rcx, Imm(nparams));
-    if (f_.rest_slot >= 0) {
-      a_.jl(arity);
-    } else {
-      a_.jne(arity);
-    }
-    a_.lea(kSlots, FrameSlot(slots_offset_));
-    for (int64_t i = 0; i < nparams; ++i) {
-      a_.mov(kScratch, x86::qword_ptr(x86::rdx, static_cast<int32_t>(i * 8)));
-      a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(f_.param_slots[i] * 8)), kScratch);
-    }
-    start_activation();
-    if (f_.rest_slot >= 0) {
-      a_.mov(x86::rdi, kVm);
-      a_.lea(x86::rsi, x86::ptr(x86::rdx, static_cast<int32_t>(nparams * 8)));
-      a_.mov(x86::rdx, x86::rcx);
-      a_.sub(x86::rdx, Imm(nparams));
-      CallRuntime(Address(&MakeRestList));
-      CheckError();
-      a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(f_.rest_slot * 8)), x86::rax);
-    }
-    // (From the slots: the argument registers may be where the values go.)
-    for (auto [index, value] : param_values) {
-      x86::Gp r = Def(value);
-      a_.mov(r, x86::qword_ptr(kSlots, static_cast<int32_t>(f_.param_slots[index] * 8)));
-      Commit(value, r);
-    }
     if (direct_entry_used_) {
-      // The direct entry (jit/backend/direct_entry.h): rdi = the Vm, rsi = self, the arguments
-      // in kDirectArgRegisters. Not at the start of the code, which is the entry everybody else
-      // calls, but falling into the body: direct calls are the hot ones.
-      a_.jmp(body);
+      // A stub into the direct entry (jit/backend/direct_entry.h), which falls into the body:
+      // direct calls, the hot ones, neither save nor set r15.
+      Label arity_stub = a_.newLabel();
+      a_.cmp(x86::rcx, Imm(nparams));
+      a_.jne(arity_stub);
+      a_.push(kVm);  // (leaves rsp 16-aligned for the call)
+      a_.mov(kVm, x86::rdi);
+      // rdx, the first argument's register, is the buffer: loaded last.
+      for (int64_t i = nparams; i-- > 0;) {
+        a_.mov(x86::gpq(kDirectArgRegisters[i]),
+               x86::qword_ptr(x86::rdx, static_cast<int32_t>(i * 8)));
+      }
+      a_.call(direct_entry_);
+      a_.pop(kVm);
+      a_.ret();
+      // rdi = vm, rsi = self, rdx = args, rcx = argc still hold the entry's arguments.
+      a_.bind(arity_stub);
+      a_.sub(x86::rsp, Imm(8));
+      a_.mov(x86::r8, Imm(nparams));
+      CallRuntime(Address(&ArityMismatch));
+      a_.add(x86::rsp, Imm(8));
+      a_.mov(x86::eax, Imm(static_cast<int64_t>(kErrorOop)));
+      a_.ret();
+
+      // The direct entry: r15 = the Vm (as everywhere in compiled code), rsi = self, the
+      // arguments in kDirectArgRegisters.
       a_.bind(direct_entry_);
       enter();
-      a_.mov(kVm, x86::rdi);
       a_.lea(kSlots, FrameSlot(slots_offset_));
       for (int64_t i = 0; i < nparams; ++i) {
         a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(i * 8)),
@@ -267,8 +260,37 @@ class X64Emitter {
         }
       }
       ParallelMove(std::move(moves));
+    } else {
+      enter();
+      // Arity, while self/args/argc are still in rsi/rdx/rcx.
+      a_.cmp(x86::rcx, Imm(nparams));
+      if (f_.rest_slot >= 0) {
+        a_.jl(arity);
+      } else {
+        a_.jne(arity);
+      }
+      a_.lea(kSlots, FrameSlot(slots_offset_));
+      for (int64_t i = 0; i < nparams; ++i) {
+        a_.mov(kScratch, x86::qword_ptr(x86::rdx, static_cast<int32_t>(i * 8)));
+        a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(f_.param_slots[i] * 8)), kScratch);
+      }
+      start_activation();
+      if (f_.rest_slot >= 0) {
+        a_.mov(x86::rdi, kVm);
+        a_.lea(x86::rsi, x86::ptr(x86::rdx, static_cast<int32_t>(nparams * 8)));
+        a_.mov(x86::rdx, x86::rcx);
+        a_.sub(x86::rdx, Imm(nparams));
+        CallRuntime(Address(&MakeRestList));
+        CheckError();
+        a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(f_.rest_slot * 8)), x86::rax);
+      }
+      // (From the slots: the argument registers may be where the values go.)
+      for (auto [index, value] : param_values) {
+        x86::Gp r = Def(value);
+        a_.mov(r, x86::qword_ptr(kSlots, static_cast<int32_t>(f_.param_slots[index] * 8)));
+        Commit(value, r);
+      }
     }
-    a_.bind(body);
 
     labels_.resize(f_.blocks.size());
     for (auto& l : labels_) l = a_.newLabel();
@@ -278,9 +300,13 @@ class X64Emitter {
     for (int b : order) {
       a_.bind(labels_[b]);
       current_block_ = b;
+      fresh_inline_frames_.assign(f_.inline_frames.size() + 1, false);
       const auto& instrs = f_.blocks[b].instrs;
       for (size_t i = 0; i < instrs.size(); ++i) {
         SetFrame(instrs[i].frame);
+        if (!KeepsInlineSlotsInPlace(instrs[i].op)) {
+          fresh_inline_frames_.assign(fresh_inline_frames_.size(), false);
+        }
         current_position_ = alloc_.block_start[b] + 2 + 2 * static_cast<int>(i);
         // A test whose only use is the branch right after it branches directly.
         if (i + 1 < instrs.size() && instrs[i].op == Opcode::kGlobalIs &&
@@ -311,6 +337,7 @@ class X64Emitter {
     }
 
     // Slow paths, out of line so that fast paths fall through.
+    fresh_inline_frames_.assign(f_.inline_frames.size() + 1, false);
     for (size_t i = 0; i < deferred_.size(); ++i) {
       SetFrame(deferred_[i].frame);
       deferred_[i].emit();
@@ -348,14 +375,12 @@ class X64Emitter {
     CallRuntime(Address(&ArityMismatch));
     a_.jmp(error_);
     a_.bind(overflow);
-    CallRuntime(Address(&StackOverflow));  // rdi = vm
+    a_.mov(x86::rdi, kVm);
+    CallRuntime(Address(&StackOverflow));
     a_.bind(error_);
     a_.mov(x86::eax, Imm(static_cast<int64_t>(kErrorOop)));
     a_.bind(epilogue_);
-    a_.add(x86::rsp, Imm(frame_size_));
-    for (size_t i = saved_.size(); i-- > 0;) a_.pop(x86::gpq(saved_[i]));
-    a_.pop(x86::rbp);
-    a_.ret();
+    EmitEpilogue();
   }
 
   // Where the direct entry is in the flattened code (0: none).
@@ -365,6 +390,12 @@ class X64Emitter {
 
  private:
   x86::Mem FrameSlot(int32_t offset) const { return x86::qword_ptr(x86::rsp, offset); }
+  void EmitEpilogue() {
+    a_.add(x86::rsp, Imm(frame_size_));
+    for (size_t i = saved_.size(); i-- > 0;) a_.pop(x86::gpq(saved_[i]));
+    a_.pop(x86::rbp);
+    a_.ret();
+  }
   // A field of inline frame k's Frame (k >= 1).
   x86::Mem InlineFrameField(int32_t k, size_t field) const {
     return FrameSlot(inline_frame_offset_ + static_cast<int32_t>(sizeof(Frame) * (k - 1) + field));
@@ -375,8 +406,17 @@ class X64Emitter {
   x86::Mem SlotMem(int64_t slot, const x86::Gp& base) {
     if (slot < f_.nslots) return x86::qword_ptr(kSlots, static_cast<int32_t>(slot * 8));
     int32_t k = ir::InlineFrameOfSlot(f_, slot);
+    if (fresh_inline_frames_[k]) {
+      return FrameSlot(inline_slots_offset_ + static_cast<int32_t>(8 * (slot - f_.nslots)));
+    }
     a_.mov(base, InlineFrameField(k, offsetof(Frame, slots)));
     return x86::qword_ptr(base, static_cast<int32_t>(8 * (slot - f_.inline_frames[k - 1].slot_base)));
+  }
+  // Whether an inlined call's slots surely stay where its enterinline put them across `op`:
+  // only runtime calls that receive its Frame can move them.
+  static bool KeepsInlineSlotsInPlace(Opcode op) {
+    return op == Opcode::kConst || op == Opcode::kParam || op == Opcode::kLoadSlot ||
+           op == Opcode::kStoreSlot || op == Opcode::kEnterInline;
   }
   // The instructions that follow run in inline frame `frame` (0: the function's own).
   void SetFrame(int32_t frame) {
@@ -774,6 +814,7 @@ class X64Emitter {
         a_.mov(InlineFrameField(in.frame, offsetof(Frame, slots)), kScratch);
         a_.mov(InlineFrameField(in.frame, offsetof(Frame, nslots)), Imm(frame.nslots));
         a_.mov(InlineFrameField(in.frame, offsetof(Frame, context)), Imm(0));
+        fresh_inline_frames_[in.frame] = true;
         break;
       }
       case Opcode::kPollInterrupt: {
@@ -796,8 +837,9 @@ class X64Emitter {
         break;
       }
       case Opcode::kReturn:
+        // Each return has its own epilogue (a jump fewer on every call).
         LoadInto(x86::rax, in.args[0]);
-        a_.jmp(epilogue_);
+        EmitEpilogue();
         break;
     }
   }
@@ -882,7 +924,6 @@ class X64Emitter {
   void EmitDirectCall(const ir::Instr& in) {
     const size_t argc = in.args.size() - 1;
     std::vector<Move> moves;
-    moves.push_back({.dst = x86::Gp::kIdDi, .kind = Move::kRegister, .src = IdOf(kVm)});
     moves.push_back({.dst = x86::Gp::kIdSi, .kind = Move::kConstant, .value = in.imm2});
     for (size_t i = 0; i < argc; ++i)
       moves.push_back(MoveOf(kDirectArgRegisters[i], in.args[i + 1]));
@@ -1552,6 +1593,9 @@ class X64Emitter {
   std::vector<Label> labels_;
   int current_block_ = 0;
   std::vector<int> next_block_;  // the block emitted after each one (-1 for the last)
+  // Per inline frame: entered earlier in this block with nothing since that could move its
+  // slots, which are then reached at their place in the machine frame, without the pointer.
+  std::vector<bool> fresh_inline_frames_;
 };
 
 class X64Backend : public Backend {
