@@ -173,8 +173,7 @@ class X64Emitter {
       a_.bind(back);
       hot_requests.emplace_back(request, back);
     };
-    auto enter = [&] {
-      count_call();
+    auto open_frame = [&] {
       a_.push(x86::rbp);  // a standard frame: rbp chains the frames
       a_.mov(x86::rbp, x86::rsp);
       for (int r : saved_) a_.push(x86::gpq(r));
@@ -183,6 +182,10 @@ class X64Emitter {
       // Stack guard: recursion too deep for the native stack is the error "stack overflow".
       a_.cmp(x86::rsp, x86::qword_ptr(kVm, kVmStackLimitOffset));
       a_.jb(overflow);
+    };
+    auto enter = [&] {
+      count_call();
+      open_frame();
     };
     direct_entry_ = a_.newLabel();
     entry_ = a_.newLabel();
@@ -212,15 +215,25 @@ class X64Emitter {
       }
     }
 
+    labels_.resize(f_.blocks.size());
+    for (auto& l : labels_) l = a_.newLabel();
+    std::vector<int> order = LayoutBlocks(f_);
+    next_block_.assign(f_.blocks.size(), -1);
+    for (size_t i = 0; i + 1 < order.size(); ++i) next_block_[order[i]] = order[i + 1];
+
     // The generic entry: rdi = the Vm, rsi = self, rdx = the arguments, rcx = their count.
     a_.bind(entry_);
     if (direct_entry_used_) {
       // A stub into the direct entry (jit/backend/direct_entry.h), which falls into the body:
-      // direct calls, the hot ones, neither save nor set r15.
+      // direct calls, the hot ones, neither save nor set r15. (It opens a standard frame too:
+      // debuggers find the frame of any pc of the function from the prologue at its start.)
       Label arity_stub = a_.newLabel();
+      a_.push(x86::rbp);
+      a_.mov(x86::rbp, x86::rsp);
       a_.cmp(x86::rcx, Imm(nparams));
       a_.jne(arity_stub);
-      a_.push(kVm);  // (leaves rsp 16-aligned for the call)
+      a_.push(kVm);
+      a_.sub(x86::rsp, Imm(8));  // (calls 16-byte aligned)
       a_.mov(kVm, x86::rdi);
       // rdx, the first argument's register, is the buffer: loaded last.
       for (int64_t i = nparams; i-- > 0;) {
@@ -228,38 +241,43 @@ class X64Emitter {
                x86::qword_ptr(x86::rdx, static_cast<int32_t>(i * 8)));
       }
       a_.call(direct_entry_);
+      a_.add(x86::rsp, Imm(8));
       a_.pop(kVm);
+      a_.pop(x86::rbp);
       a_.ret();
       // rdi = vm, rsi = self, rdx = args, rcx = argc still hold the entry's arguments.
       a_.bind(arity_stub);
-      a_.sub(x86::rsp, Imm(8));
       a_.mov(x86::r8, Imm(nparams));
       CallRuntime(Address(&ArityMismatch));
-      a_.add(x86::rsp, Imm(8));
       a_.mov(x86::eax, Imm(static_cast<int64_t>(kErrorOop)));
+      a_.pop(x86::rbp);
       a_.ret();
 
       // The direct entry: r15 = the Vm (as everywhere in compiled code), rsi = self, the
       // arguments in kDirectArgRegisters.
-      a_.bind(direct_entry_);
-      enter();
-      a_.lea(kSlots, FrameSlot(slots_offset_));
-      for (int64_t i = 0; i < nparams; ++i) {
-        a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(i * 8)),
-               x86::gpq(kDirectArgRegisters[i]));
-      }
-      start_activation();
-      std::vector<Move> moves;
-      for (auto [index, value] : param_values) {
-        const x86::Gp from = x86::gpq(kDirectArgRegisters[index]);
-        if (InRegister(value)) {
-          moves.push_back(
-              {.dst = IdOf(RegisterOf(value)), .kind = Move::kRegister, .src = IdOf(from)});
-        } else {
-          a_.mov(StackOf(value), from);
+      auto open_activation = [&] {
+        open_frame();
+        a_.lea(kSlots, FrameSlot(slots_offset_));
+        for (int64_t i = 0; i < nparams; ++i) {
+          a_.mov(x86::qword_ptr(kSlots, static_cast<int32_t>(i * 8)),
+                 x86::gpq(kDirectArgRegisters[i]));
         }
-      }
-      ParallelMove(std::move(moves));
+        start_activation();
+        std::vector<Move> moves;
+        for (auto [index, value] : param_values) {
+          const x86::Gp from = x86::gpq(kDirectArgRegisters[index]);
+          if (InRegister(value)) {
+            moves.push_back(
+                {.dst = IdOf(RegisterOf(value)), .kind = Move::kRegister, .src = IdOf(from)});
+          } else {
+            a_.mov(StackOf(value), from);
+          }
+        }
+        ParallelMove(std::move(moves));
+      };
+      a_.bind(direct_entry_);
+      count_call();
+      if (!EmitFramelessRegion(order, open_activation)) open_activation();
     } else {
       enter();
       // Arity, while self/args/argc are still in rsi/rdx/rcx.
@@ -292,11 +310,6 @@ class X64Emitter {
       }
     }
 
-    labels_.resize(f_.blocks.size());
-    for (auto& l : labels_) l = a_.newLabel();
-    std::vector<int> order = LayoutBlocks(f_);
-    next_block_.assign(f_.blocks.size(), -1);
-    for (size_t i = 0; i + 1 < order.size(); ++i) next_block_[order[i]] = order[i + 1];
     for (int b : order) {
       a_.bind(labels_[b]);
       current_block_ = b;
@@ -391,6 +404,10 @@ class X64Emitter {
  private:
   x86::Mem FrameSlot(int32_t offset) const { return x86::qword_ptr(x86::rsp, offset); }
   void EmitEpilogue() {
+    if (frameless_) {
+      a_.ret();
+      return;
+    }
     a_.add(x86::rsp, Imm(frame_size_));
     for (size_t i = saved_.size(); i-- > 0;) a_.pop(x86::gpq(saved_[i]));
     a_.pop(x86::rbp);
@@ -400,18 +417,192 @@ class X64Emitter {
   x86::Mem InlineFrameField(int32_t k, size_t field) const {
     return FrameSlot(inline_frame_offset_ + static_cast<int32_t>(sizeof(Frame) * (k - 1) + field));
   }
-  // Slot `slot` of the activation. The function's own are reached through kSlots (reloaded when
-  // the activation may have been materialised); an inlined call's through its Frame's slots
-  // pointer, loaded into `base` (a runtime path may have materialised that activation).
-  x86::Mem SlotMem(int64_t slot, const x86::Gp& base) {
-    if (slot < f_.nslots) return x86::qword_ptr(kSlots, static_cast<int32_t>(slot * 8));
-    int32_t k = ir::InlineFrameOfSlot(f_, slot);
-    if (fresh_inline_frames_[k]) {
-      return FrameSlot(inline_slots_offset_ + static_cast<int32_t>(8 * (slot - f_.nslots)));
+  // Performs `access` (one instruction) on slot `slot` of the activation. The function's own are
+  // reached through kSlots (reloaded when the activation may have been materialised). An inlined
+  // call's are at their place in the machine frame unless a runtime path materialised its
+  // activation (its Frame then has a Context, and its slots pointer follows them): no test right
+  // after its enterinline, else a test of the Context and an out-of-line access through the
+  // pointer (a load through the pointer would make every access two dependent loads).
+  template <typename Access>
+  void AccessSlot(int64_t slot, Access access) {
+    if (slot < f_.nslots) {
+      access(x86::qword_ptr(kSlots, static_cast<int32_t>(slot * 8)));
+      return;
     }
-    a_.mov(base, InlineFrameField(k, offsetof(Frame, slots)));
-    return x86::qword_ptr(base, static_cast<int32_t>(8 * (slot - f_.inline_frames[k - 1].slot_base)));
+    const int32_t k = ir::InlineFrameOfSlot(f_, slot);
+    const x86::Mem in_place =
+        FrameSlot(inline_slots_offset_ + static_cast<int32_t>(8 * (slot - f_.nslots)));
+    if (fresh_inline_frames_[k]) {
+      access(in_place);
+      return;
+    }
+    Label moved = a_.newLabel();
+    Label back = a_.newLabel();
+    a_.cmp(InlineFrameField(k, offsetof(Frame, context)), Imm(0));
+    a_.jne(moved);
+    access(in_place);
+    a_.bind(back);
+    const auto offset = static_cast<int32_t>(8 * (slot - f_.inline_frames[k - 1].slot_base));
+    Defer([this, k, offset, moved, back, access] {
+      a_.bind(moved);
+      a_.mov(kScratch2, InlineFrameField(k, offsetof(Frame, slots)));
+      access(x86::qword_ptr(kScratch2, offset));
+      a_.jmp(back);
+    });
   }
+  // The frameless region: the blocks from the entry that run without the machine frame (the
+  // base case of a recursion: tests of the parameters, then a return of one). The direct entry
+  // runs them before the prologue, with the parameters where the caller put them; the rest of
+  // the function, and every slow path of the region, is entered through an exit that builds the
+  // activation and runs the block it left from the start (the region computes nothing that is
+  // not recomputed: its blocks only test and return).
+  //
+  // Whether value v is a parameter in the register the direct entry receives it in.
+  bool InArgumentRegister(ir::ValueId v) const {
+    return param_index_[v] >= 0 && InRegister(v) &&
+           RegisterOf(v).id() == static_cast<uint32_t>(kDirectArgRegisters[param_index_[v]]);
+  }
+  bool FramelessOperand(ir::ValueId v) const {
+    int64_t unused;
+    return InArgumentRegister(v) || Immediate(v, &unused);
+  }
+  bool FramelessBlock(ir::BlockId b) const {
+    const auto& instrs = f_.blocks[b].instrs;
+    for (size_t i = 0; i < instrs.size(); ++i) {
+      const ir::Instr& in = instrs[i];
+      if (in.frame != 0) return false;
+      switch (in.op) {
+        case Opcode::kParam:
+          if (alloc_.location[in.result].kind != Location::kNone &&
+              !InArgumentRegister(in.result)) {
+            return false;
+          }
+          continue;
+        case Opcode::kConst:
+          if (alloc_.location[in.result].kind != Location::kNone &&
+              !skip_const_.contains(in.result)) {
+            return false;
+          }
+          continue;
+        case Opcode::kGuardsHold:
+          if (i + 1 == instrs.size() || !FeedsBranch(in, instrs[i + 1])) return false;
+          ++i;
+          continue;
+        case Opcode::kPrimitive:
+          if (i + 1 == instrs.size() || !FusesWithBranch(in, instrs[i + 1])) return false;
+          for (ir::ValueId v : in.args) {
+            if (!FramelessOperand(v)) return false;
+          }
+          ++i;
+          continue;
+        case Opcode::kBranch:
+        case Opcode::kReturn:
+          if (!InArgumentRegister(in.args[0])) return false;
+          continue;
+        case Opcode::kJump:
+          if (in.args.empty()) continue;
+          if (!ReturnsOnly(in.targets[0]) || in.args.size() != 1 ||
+              !InArgumentRegister(in.args[0])) {
+            return false;
+          }
+          continue;
+        default:
+          return false;
+      }
+    }
+    return true;
+  }
+  // A block that only returns its parameter.
+  bool ReturnsOnly(ir::BlockId b) const {
+    const ir::Block& block = f_.blocks[b];
+    return block.instrs.size() == 1 && block.instrs[0].op == Opcode::kReturn &&
+           block.params.size() == 1 && block.instrs[0].args[0] == block.params[0];
+  }
+  // Emits the frameless region, if the function has one that returns, and its exits (each runs
+  // `open_activation`, then its block). False when there is none.
+  template <typename OpenActivation>
+  bool EmitFramelessRegion(const std::vector<int>& order, OpenActivation open_activation) {
+    constexpr size_t kMaxBlocks = 8;
+    param_index_.assign(f_.value_count, -1);
+    for (const ir::Instr& in : f_.blocks[0].instrs) {
+      if (in.op == Opcode::kParam) param_index_[in.result] = static_cast<int>(in.aux);
+    }
+    in_region_.assign(f_.blocks.size(), false);
+    std::vector<ir::BlockId> work = {0};
+    size_t count = 0;
+    bool returns = false;
+    while (!work.empty()) {
+      ir::BlockId b = work.back();
+      work.pop_back();
+      if (in_region_[b] || !FramelessBlock(b)) continue;
+      if (++count > kMaxBlocks) return false;
+      in_region_[b] = true;
+      const ir::Instr& t = f_.blocks[b].instrs.back();
+      returns |= t.op == Opcode::kReturn || (t.op == Opcode::kJump && !t.args.empty());
+      for (ir::BlockId s : t.targets) {
+        if (s >= 0) work.push_back(s);
+      }
+    }
+    if (!in_region_[0] || !returns) return false;
+    region_labels_.assign(f_.blocks.size(), Label());
+    exit_labels_.assign(f_.blocks.size(), Label());
+    std::vector<int> region_order;
+    for (int b : order) {
+      if (in_region_[b]) {
+        region_order.push_back(b);
+        region_labels_[b] = a_.newLabel();
+      }
+    }
+    // (Block 0 first: the entry falls into it.)
+    std::stable_partition(region_order.begin(), region_order.end(), [](int b) { return b == 0; });
+    region_next_.assign(f_.blocks.size(), -1);
+    for (size_t i = 0; i + 1 < region_order.size(); ++i) {
+      region_next_[region_order[i]] = region_order[i + 1];
+    }
+    frameless_ = true;
+    for (int b : region_order) {
+      a_.bind(region_labels_[b]);
+      current_block_ = b;
+      const auto& instrs = f_.blocks[b].instrs;
+      for (size_t i = 0; i < instrs.size(); ++i) {
+        const ir::Instr& in = instrs[i];
+        switch (in.op) {
+          case Opcode::kParam:
+          case Opcode::kConst:
+            break;
+          case Opcode::kGuardsHold:
+            EmitGuardsHold(in, &instrs[++i]);
+            break;
+          case Opcode::kPrimitive:
+            EmitCompareAndBranch(in, instrs[++i]);
+            break;
+          default:
+            Emit(in);
+        }
+      }
+    }
+    frameless_ = false;
+    for (size_t b = 0; b < exit_labels_.size(); ++b) {
+      if (!exit_labels_[b].isValid()) continue;
+      a_.bind(exit_labels_[b]);
+      open_activation();
+      a_.jmp(labels_[b]);
+    }
+    return true;
+  }
+  // Where code of the current mode goes to run block b, and the block it falls into.
+  Label Target(ir::BlockId b) {
+    if (!frameless_) return labels_[b];
+    return in_region_[b] ? region_labels_[b] : Exit(b);
+  }
+  Label Exit(ir::BlockId b) {
+    if (!exit_labels_[b].isValid()) exit_labels_[b] = a_.newLabel();
+    return exit_labels_[b];
+  }
+  int NextBlock() const {
+    return frameless_ ? region_next_[current_block_] : next_block_[current_block_];
+  }
+
   // Whether an inlined call's slots surely stay where its enterinline put them across `op`:
   // only runtime calls that receive its Frame can move them.
   static bool KeepsInlineSlotsInPlace(Opcode op) {
@@ -664,13 +855,13 @@ class X64Emitter {
       }
       case Opcode::kLoadSlot: {
         x86::Gp r = Def(in.result);
-        a_.mov(r, SlotMem(in.aux, r));
+        AccessSlot(in.aux, [this, r](const x86::Mem& m) { a_.mov(r, m); });
         Commit(in.result, r);
         break;
       }
       case Opcode::kStoreSlot: {
         x86::Gp v = Use(in.args[0], kScratch);
-        a_.mov(SlotMem(in.aux, kScratch2), v);
+        AccessSlot(in.aux, [this, v](const x86::Mem& m) { a_.mov(m, v); });
         if (use_count_[in.result] > 0) StoreResult(in.result, v);
         break;
       }
@@ -846,18 +1037,26 @@ class X64Emitter {
 
   // Jumps to if_true when `cc` holds, else to if_false, falling through where possible.
   void BranchTo(x86::CondCode cc, ir::BlockId if_true, ir::BlockId if_false) {
-    if (if_false == next_block_[current_block_]) {
-      a_.j(cc, labels_[if_true]);
-    } else if (if_true == next_block_[current_block_]) {
-      a_.j(x86::negateCond(cc), labels_[if_false]);
+    if (if_false == NextBlock()) {
+      a_.j(cc, Target(if_true));
+    } else if (if_true == NextBlock()) {
+      a_.j(x86::negateCond(cc), Target(if_false));
     } else {
-      a_.j(cc, labels_[if_true]);
-      a_.jmp(labels_[if_false]);
+      a_.j(cc, Target(if_true));
+      a_.jmp(Target(if_false));
     }
   }
 
   void EmitJump(const ir::Instr& in) {
     const ir::Block& target = f_.blocks[in.targets[0]];
+    // A jump to a block that only returns returns itself (the base case of a recursion, say).
+    const bool to_return = target.instrs.size() == 1 && target.instrs[0].op == Opcode::kReturn &&
+                           in.targets[0] != NextBlock();
+    if (to_return && in.args.size() == 1 && target.instrs[0].args[0] == target.params[0]) {
+      LoadInto(x86::rax, in.args[0]);
+      EmitEpilogue();
+      return;
+    }
     if (in.args.size() == 1) {
       ir::ValueId p = target.params[0];
       if (alloc_.location[p].kind != Location::kNone) {
@@ -872,7 +1071,12 @@ class X64Emitter {
         StoreResult(target.params[i], kScratch);
       }
     }
-    if (in.targets[0] != next_block_[current_block_]) a_.jmp(labels_[in.targets[0]]);
+    if (to_return) {
+      LoadInto(x86::rax, target.instrs[0].args[0]);
+      EmitEpilogue();
+      return;
+    }
+    if (in.targets[0] != NextBlock()) a_.jmp(Target(in.targets[0]));
   }
 
   // A constant fixnum (or nil) whose word fits a sign-extended 32-bit immediate.
@@ -1056,7 +1260,7 @@ class X64Emitter {
   void EmitGuardsHold(const ir::Instr& in, const ir::Instr* branch) {
     if (f_.guard_record == 0) {  // no record: never known to hold
       if (branch != nullptr) {
-        if (branch->targets[1] != next_block_[current_block_]) a_.jmp(labels_[branch->targets[1]]);
+        if (branch->targets[1] != NextBlock()) a_.jmp(Target(branch->targets[1]));
       } else {
         x86::Gp r = Def(in.result);
         a_.xor_(r.r32(), r.r32());
@@ -1083,9 +1287,15 @@ class X64Emitter {
       MovWord(kScratch, f_.guard_epoch);
       a_.cmp(x86::qword_ptr(kVm, kVmGlobalEpochOffset), kScratch);
     }
+    if (frameless_) {
+      // (The frame's slow path: from the start of the block, once there is a frame.)
+      a_.jne(Exit(current_block_));
+      if (branch->targets[0] != NextBlock()) a_.jmp(Target(branch->targets[0]));
+      return;
+    }
     a_.jne(slow);
     if (branch != nullptr) {
-      if (branch->targets[0] != next_block_[current_block_]) a_.jmp(labels_[branch->targets[0]]);
+      if (branch->targets[0] != NextBlock()) a_.jmp(Target(branch->targets[0]));
     } else {
       x86::Gp r = Def(in.result);
       a_.mov(r.r32(), Imm(1));
@@ -1377,6 +1587,16 @@ class X64Emitter {
   void EmitPrimitiveGeneralCase(const ir::Instr& in, const ir::Instr* branch, const Label& slow,
                                 const Label& done) {
     auto op = static_cast<PrimitiveOp>(in.aux);
+    if (frameless_) {
+      // The general case runs with the frame: from the start of the block, once there is one.
+      Label exit = Exit(current_block_);
+      Defer([this, slow, exit] {
+        a_.bind(slow);
+        a_.jmp(exit);
+      });
+      if (branch == nullptr || !IsComparison(op)) a_.bind(done);
+      return;
+    }
     const ir::Instr* instr = &in;
     // This is no call point for the allocator: the caller-saved registers holding values needed
     // after it (not its operands' last uses, not its result) are kept in the frame across the
@@ -1596,6 +1816,12 @@ class X64Emitter {
   // Per inline frame: entered earlier in this block with nothing since that could move its
   // slots, which are then reached at their place in the machine frame, without the pointer.
   std::vector<bool> fresh_inline_frames_;
+  // The frameless region (EmitFramelessRegion), while frameless_ its code is being emitted.
+  bool frameless_ = false;
+  std::vector<int> param_index_;  // per value: the parameter it is (kParam), or -1
+  std::vector<bool> in_region_;
+  std::vector<Label> region_labels_, exit_labels_;
+  std::vector<int> region_next_;
 };
 
 class X64Backend : public Backend {
