@@ -22,12 +22,23 @@ uint64_t AddressOf(Fn* fn) {
 // modules (a module whose build differs is never loaded, but a stable order keeps this simple).
 const std::vector<uint64_t>& RuntimeFunctions() {
   static const std::vector<uint64_t> functions = {
-      AddressOf(&AddCallLine),      AddressOf(&AllocatePair),   AddressOf(&ApplyFixed),
-      AddressOf(&ArityMismatch),    AddressOf(&CallFunction),   AddressOf(&DefineGlobal),
-      AddressOf(&EvalForm),         AddressOf(&EvalHookedAtom), AddressOf(&LoadOuterVariable),
-      AddressOf(&MakeClosure),      AddressOf(&MakeRestList),   AddressOf(&NameValueIfUnnamed),
-      AddressOf(&RevalidateGuards), AddressOf(&StackOverflow),  AddressOf(&StoreOuterVariable),
+      AddressOf(&AddCallLine),
+      AddressOf(&AllocatePair),
+      AddressOf(&ApplyFixed),
+      AddressOf(&ArityMismatch),
+      AddressOf(&CallFunction),
+      AddressOf(&DefineGlobal),
+      AddressOf(&EvalForm),
+      AddressOf(&EvalHookedAtom),
+      AddressOf(&LoadOuterVariable),
+      AddressOf(&MakeClosure),
+      AddressOf(&MakeRestList),
+      AddressOf(&NameValueIfUnnamed),
+      AddressOf(&RevalidateGuards),
+      AddressOf(&StackOverflow),
+      AddressOf(&StoreOuterVariable),
       AddressOf(&TakeInterrupt),
+      AddressOf(&RequestOptimizedCode),
   };
   return functions;
 }

@@ -12,9 +12,9 @@ namespace {
 bool ShareGuardsUntilStable(ir::Function& f) {
   bool changed = false;
   for (int round = 0; round < 8; ++round) {
-    changed |= ShareGuards(f);
-    if (!RemoveUnreachableBlocks(f)) break;
+    if (!ShareGuards(f)) break;
     changed = true;
+    if (!RemoveUnreachableBlocks(f)) break;
   }
   return changed;
 }

@@ -34,9 +34,9 @@ constexpr ir::ValueId kUnknown = -2;  // not reached yet (the optimistic start o
 constexpr ir::ValueId kNone = -1;     // no guardshold answers here
 
 // Which guardshold answers at the entry of each block (kNone where none does).
-std::vector<ir::ValueId> AnswersAtEntry(const ir::Function& f) {
+std::vector<ir::ValueId> AnswersAtEntry(const ir::Function& f,
+                                        const ir::PredecessorLists& predecessors) {
   const size_t n = f.blocks.size();
-  const ir::PredecessorLists predecessors(f);
   auto transfer = [&](size_t b, ir::ValueId state) {
     for (const ir::Instr& in : f.blocks[b].instrs) {
       if (in.op == ir::Opcode::kGuardsHold) {
@@ -76,7 +76,7 @@ std::vector<ir::ValueId> AnswersAtEntry(const ir::Function& f) {
 }  // namespace
 
 bool ShareGuards(ir::Function& f) {
-  std::vector<int> uses = ir::UseCounts(f);
+  std::vector<int> uses;  // (counted at the first candidate: later runs usually find none)
   // 1. Every guard that only feeds the branch ending its block asks a guardshold instead.
   bool changed = false;
   for (ir::Block& b : f.blocks) {
@@ -84,9 +84,11 @@ bool ShareGuards(ir::Function& f) {
     ir::Instr& guard = b.instrs[b.instrs.size() - 2];
     ir::Instr& branch = b.instrs.back();
     if (guard.op != ir::Opcode::kGlobalIs || branch.op != ir::Opcode::kBranch ||
-        branch.args[0] != guard.result || uses[guard.result] != 1) {
+        branch.args[0] != guard.result) {
       continue;
     }
+    if (uses.empty()) uses = ir::UseCounts(f);
+    if (uses[guard.result] != 1) continue;
     f.shared_guards.emplace_back(guard.imm, guard.imm2);
     guard = ir::Instr();
     guard.op = ir::Opcode::kGuardsHold;
@@ -102,7 +104,9 @@ bool ShareGuards(ir::Function& f) {
   if (!any_answer) return false;
 
   // 2. Redundant guardsholds go; their uses read the answer that reaches them.
-  std::vector<ir::ValueId> in_state = AnswersAtEntry(f);
+  // (Step 2 changes no terminator: the lists serve step 3 too.)
+  const ir::PredecessorLists predecessors(f);
+  std::vector<ir::ValueId> in_state = AnswersAtEntry(f, predecessors);
   std::vector<ir::ValueId> replacement(f.value_count, kNone);
   for (size_t b = 0; b < f.blocks.size(); ++b) {
     ir::ValueId state = in_state[b];
@@ -135,7 +139,6 @@ bool ShareGuards(ir::Function& f) {
 
   // 3. A branch on an answer already known (the block is entered only from one edge of a branch
   // on it, directly or through sole predecessors) becomes a jump.
-  const ir::PredecessorLists predecessors(f);
   std::vector<bool> is_answer(f.value_count, false);
   for (const ir::Block& b : f.blocks) {
     for (const ir::Instr& in : b.instrs) {

@@ -313,13 +313,11 @@ class X64Emitter {
     for (int b : order) {
       a_.bind(labels_[b]);
       current_block_ = b;
-      fresh_inline_frames_.assign(f_.inline_frames.size() + 1, false);
+      ForgetFreshInlineFrames();
       const auto& instrs = f_.blocks[b].instrs;
       for (size_t i = 0; i < instrs.size(); ++i) {
         SetFrame(instrs[i].frame);
-        if (!KeepsInlineSlotsInPlace(instrs[i].op)) {
-          fresh_inline_frames_.assign(fresh_inline_frames_.size(), false);
-        }
+        if (!KeepsInlineSlotsInPlace(instrs[i].op)) ForgetFreshInlineFrames();
         current_position_ = alloc_.block_start[b] + 2 + 2 * static_cast<int>(i);
         // A test whose only use is the branch right after it branches directly.
         if (i + 1 < instrs.size() && instrs[i].op == Opcode::kGlobalIs &&
@@ -350,7 +348,7 @@ class X64Emitter {
     }
 
     // Slow paths, out of line so that fast paths fall through.
-    fresh_inline_frames_.assign(f_.inline_frames.size() + 1, false);
+    ForgetFreshInlineFrames();
     for (size_t i = 0; i < deferred_.size(); ++i) {
       SetFrame(deferred_[i].frame);
       deferred_[i].emit();
@@ -523,6 +521,8 @@ class X64Emitter {
   template <typename OpenActivation>
   bool EmitFramelessRegion(const std::vector<int>& order, OpenActivation open_activation) {
     constexpr size_t kMaxBlocks = 8;
+    // (Not in tier 1 code, ir::Function::counts_calls, soon replaced: its compile stays short.)
+    if (f_.counts_calls) return false;
     param_index_.assign(f_.value_count, -1);
     for (const ir::Instr& in : f_.blocks[0].instrs) {
       if (in.op == Opcode::kParam) param_index_[in.result] = static_cast<int>(in.aux);
@@ -603,6 +603,11 @@ class X64Emitter {
     return frameless_ ? region_next_[current_block_] : next_block_[current_block_];
   }
 
+  void ForgetFreshInlineFrames() {
+    if (!any_fresh_inline_frame_ && !fresh_inline_frames_.empty()) return;
+    fresh_inline_frames_.assign(f_.inline_frames.size() + 1, false);
+    any_fresh_inline_frame_ = false;
+  }
   // Whether an inlined call's slots surely stay where its enterinline put them across `op`:
   // only runtime calls that receive its Frame can move them.
   static bool KeepsInlineSlotsInPlace(Opcode op) {
@@ -1006,6 +1011,7 @@ class X64Emitter {
         a_.mov(InlineFrameField(in.frame, offsetof(Frame, nslots)), Imm(frame.nslots));
         a_.mov(InlineFrameField(in.frame, offsetof(Frame, context)), Imm(0));
         fresh_inline_frames_[in.frame] = true;
+        any_fresh_inline_frame_ = true;
         break;
       }
       case Opcode::kPollInterrupt: {
@@ -1816,6 +1822,7 @@ class X64Emitter {
   // Per inline frame: entered earlier in this block with nothing since that could move its
   // slots, which are then reached at their place in the machine frame, without the pointer.
   std::vector<bool> fresh_inline_frames_;
+  bool any_fresh_inline_frame_ = false;
   // The frameless region (EmitFramelessRegion), while frameless_ its code is being emitted.
   bool frameless_ = false;
   std::vector<int> param_index_;  // per value: the parameter it is (kParam), or -1
