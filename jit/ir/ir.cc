@@ -189,7 +189,7 @@ bool Builder::Terminated() const {
 
 ValueId Builder::Const(Oop value) { return Emit(Opcode::kConst, {}, value); }
 
-ValueId Builder::Emit(Opcode op, std::vector<ValueId> args, Oop imm, int64_t aux, Oop imm2) {
+ValueId Builder::Emit(Opcode op, ValueList args, Oop imm, int64_t aux, Oop imm2) {
   Instr instr;
   instr.op = op;
   instr.args = std::move(args);
@@ -201,7 +201,7 @@ ValueId Builder::Emit(Opcode op, std::vector<ValueId> args, Oop imm, int64_t aux
   return f_->blocks[current_].instrs.back().result;
 }
 
-void Builder::Jump(BlockId target, std::vector<ValueId> args) {
+void Builder::Jump(BlockId target, ValueList args) {
   Instr instr;
   instr.op = Opcode::kJump;
   instr.args = std::move(args);

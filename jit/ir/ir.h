@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "runtime/object.h"
 
 namespace maru::jit::ir {
@@ -77,10 +78,14 @@ enum class PrimitiveOp : uint8_t {
   kCount
 };
 
+// An instruction's operands: most have at most four, kept inline (no allocation per instruction;
+// passes copy and rebuild instructions often).
+using ValueList = absl::InlinedVector<ValueId, 4>;
+
 struct Instr {
   Opcode op;
   ValueId result = kNoValue;
-  std::vector<ValueId> args;
+  ValueList args;
   Oop imm = kNil;
   Oop imm2 = kNil;
   Oop form = kNil;  // the source form (call sites: for backtraces of slow paths)
@@ -203,9 +208,8 @@ class Builder {
   bool Terminated() const;
 
   ValueId Const(Oop value);
-  ValueId Emit(Opcode op, std::vector<ValueId> args = {}, Oop imm = kNil, int64_t aux = 0,
-               Oop imm2 = kNil);
-  void Jump(BlockId target, std::vector<ValueId> args = {});
+  ValueId Emit(Opcode op, ValueList args = {}, Oop imm = kNil, int64_t aux = 0, Oop imm2 = kNil);
+  void Jump(BlockId target, ValueList args = {});
   void Branch(ValueId cond, BlockId if_true, BlockId if_false);
   void Return(ValueId value);
   // Records the source form of the instruction just emitted.

@@ -9,7 +9,7 @@ namespace {
 
 std::string ValueName(ValueId v) { return absl::StrCat("v", v); }
 
-std::string ValueList(const std::vector<ValueId>& values, size_t from = 0) {
+std::string ValueNames(std::span<const ValueId> values, size_t from = 0) {
   std::string out;
   for (size_t i = from; i < values.size(); ++i) {
     if (i > from) out += ", ";
@@ -41,7 +41,7 @@ std::string Print(const Function& f, const OopFormatter& format_oop) {
   for (size_t b = 0; b < f.blocks.size(); ++b) {
     const Block& block = f.blocks[b];
     absl::StrAppend(&out, "b", b);
-    if (!block.params.empty()) absl::StrAppend(&out, "(", ValueList(block.params), ")");
+    if (!block.params.empty()) absl::StrAppend(&out, "(", ValueNames(block.params), ")");
     out += ":\n";
     for (const Instr& in : block.instrs) {
       out += "  ";
@@ -76,21 +76,21 @@ std::string Print(const Function& f, const OopFormatter& format_oop) {
           break;
         case Opcode::kPrimitive:
           absl::StrAppend(&out, ".", PrimitiveOpName(static_cast<PrimitiveOp>(in.aux)), " ",
-                          ValueList(in.args));
+                          ValueNames(in.args));
           break;
         case Opcode::kCall:
-          absl::StrAppend(&out, " ", ValueName(in.args[0]), "(", ValueList(in.args, 1), ")");
+          absl::StrAppend(&out, " ", ValueName(in.args[0]), "(", ValueNames(in.args, 1), ")");
           break;
         case Opcode::kJump:
           absl::StrAppend(&out, " b", in.targets[0]);
-          if (!in.args.empty()) absl::StrAppend(&out, "(", ValueList(in.args), ")");
+          if (!in.args.empty()) absl::StrAppend(&out, "(", ValueNames(in.args), ")");
           break;
         case Opcode::kBranch:
           absl::StrAppend(&out, " ", ValueName(in.args[0]), ", b", in.targets[0], ", b",
                           in.targets[1]);
           break;
         default:
-          if (!in.args.empty()) absl::StrAppend(&out, " ", ValueList(in.args));
+          if (!in.args.empty()) absl::StrAppend(&out, " ", ValueNames(in.args));
           break;
       }
       if (in.fixnum_args != 0) {

@@ -192,7 +192,7 @@ class Lowerer {
     ValueId applied = b_.Emit(Opcode::kApplyFixed, {fn}, x);
     b_.Jump(join, {applied});
     b_.SetBlock(call_block);
-    std::vector<ValueId> args = {fn};
+    ir::ValueList args = {fn};
     for (Oop q = operands; IsPair(q); q = Slot(q, pair::kTail)) {
       args.push_back(Lower(Slot(q, pair::kHead)));
     }
@@ -217,7 +217,7 @@ class Lowerer {
     ValueId interpreted = b_.Emit(Opcode::kEvalForm, {}, form);
     b_.Jump(join, {interpreted});
     b_.SetBlock(fast);
-    std::vector<ValueId> args;
+    ir::ValueList args;
     for (Oop q = operands; IsPair(q); q = Slot(q, pair::kTail)) {
       args.push_back(Lower(Slot(q, pair::kHead)));
     }

@@ -60,11 +60,11 @@ TEST(BuilderTest, InstructionsWithResultsGetFreshValues) {
   EXPECT_EQ(in[0].result, 0);
   EXPECT_TRUE(in[0].args.empty());
   EXPECT_EQ(in[1].aux, 3);
-  EXPECT_EQ(in[2].args, (std::vector<ValueId>{0, 1}));
+  EXPECT_EQ(in[2].args, (ir::ValueList{0, 1}));
   EXPECT_EQ(in[2].imm, MakeFixnum(1));
   EXPECT_EQ(in[2].imm2, MakeFixnum(2));
   EXPECT_EQ(in[2].aux, static_cast<int64_t>(ir::PrimitiveOp::kAdd));
-  EXPECT_EQ(in[3].args, (std::vector<ValueId>{2}));
+  EXPECT_EQ(in[3].args, (ir::ValueList{2}));
   EXPECT_EQ(in[3].aux, 4);
   for (const ir::Instr& i : in) {
     EXPECT_EQ(i.targets[0], -1);
@@ -114,17 +114,17 @@ TEST(BuilderTest, Terminators) {
   const ir::Instr& branch = f.blocks[entry].instrs.back();
   EXPECT_EQ(branch.op, Opcode::kBranch);
   EXPECT_EQ(branch.result, ir::kNoValue);
-  EXPECT_EQ(branch.args, std::vector<ValueId>{c});
+  EXPECT_EQ(branch.args, ir::ValueList{c});
   EXPECT_EQ(branch.targets[0], yes);
   EXPECT_EQ(branch.targets[1], no);
   const ir::Instr& jump = f.blocks[yes].instrs.back();
   EXPECT_EQ(jump.op, Opcode::kJump);
-  EXPECT_EQ(jump.args, std::vector<ValueId>{c});
+  EXPECT_EQ(jump.args, ir::ValueList{c});
   EXPECT_EQ(jump.targets[0], join);
   EXPECT_EQ(jump.targets[1], -1);
   const ir::Instr& ret = f.blocks[join].instrs.back();
   EXPECT_EQ(ret.op, Opcode::kReturn);
-  EXPECT_EQ(ret.args, std::vector<ValueId>{f.blocks[join].params[0]});
+  EXPECT_EQ(ret.args, ir::ValueList{f.blocks[join].params[0]});
   EXPECT_EQ(ret.targets[0], -1);
   EXPECT_EQ(ir::Verify(f), "");
 }

@@ -382,7 +382,8 @@ class Parser {
   }
 
   // Values separated by ", " up to `close` (consumed); close '\0' means the end of the line.
-  std::string ValueList(Cursor& c, char close, std::vector<ir::ValueId>* out) {
+  template <typename Values>  // a block's parameters or an instruction's operands
+  std::string ValueList(Cursor& c, char close, Values* out) {
     auto closed = [&] { return close == '\0' ? c.AtEnd() : c.Consume(std::string(1, close)); };
     if (closed()) return "";
     for (;;) {

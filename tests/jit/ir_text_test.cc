@@ -231,11 +231,11 @@ TEST_F(IrTextRoundTripTest, ParsedStructure) {
   const ir::Instr& less = f.blocks[0].instrs[2];
   EXPECT_EQ(less.op, Opcode::kPrimitive);
   EXPECT_EQ(less.aux, static_cast<int64_t>(ir::PrimitiveOp::kLt));
-  EXPECT_EQ(less.args, (std::vector<ir::ValueId>{0, 1}));
+  EXPECT_EQ(less.args, (ir::ValueList{0, 1}));
   const ir::Instr& branch = f.blocks[0].instrs[3];
   EXPECT_EQ(branch.op, Opcode::kBranch);
   EXPECT_EQ(branch.result, ir::kNoValue);
-  EXPECT_EQ(branch.args, std::vector<ir::ValueId>{2});
+  EXPECT_EQ(branch.args, ir::ValueList{2});
   EXPECT_EQ(branch.targets[0], 1);
   EXPECT_EQ(branch.targets[1], 2);
 
@@ -248,11 +248,11 @@ TEST_F(IrTextRoundTripTest, ParsedStructure) {
   EXPECT_EQ(jump.op, Opcode::kJump);
   EXPECT_EQ(jump.targets[0], 3);
   EXPECT_EQ(jump.targets[1], -1);
-  EXPECT_EQ(jump.args, std::vector<ir::ValueId>{4});
+  EXPECT_EQ(jump.args, ir::ValueList{4});
 
   const ir::Instr& call = f.blocks[5].instrs[3];
   EXPECT_EQ(call.op, Opcode::kCall);
-  EXPECT_EQ(call.args, (std::vector<ir::ValueId>{5, 11}));
+  EXPECT_EQ(call.args, (ir::ValueList{5, 11}));
   EXPECT_EQ(f.blocks[6].instrs[0].imm, MakeFixnum(-1));
 }
 
@@ -265,7 +265,7 @@ TEST_F(IrTextRoundTripTest, ParsedRestParametersAndStores) {
   EXPECT_EQ(in[1].op, Opcode::kStoreSlot);
   EXPECT_EQ(in[1].aux, 2);
   EXPECT_EQ(in[1].result, 1);
-  EXPECT_EQ(in[1].args, std::vector<ir::ValueId>{0});
+  EXPECT_EQ(in[1].args, ir::ValueList{0});
   EXPECT_EQ(in[2].op, Opcode::kStoreGlobal);
   EXPECT_EQ(in[2].result, ir::kNoValue);
   EXPECT_EQ(in[2].imm, vm_->FindGlobal("counter"));
@@ -279,7 +279,7 @@ TEST_F(IrTextRoundTripTest, ParsedRestParametersAndStores) {
   EXPECT_TRUE(Is(in[12].imm, kLongType));
   EXPECT_EQ(LongValue(in[12].imm), int64_t{1} << 62);
   EXPECT_EQ(LongValue(in[13].imm), INT64_MIN);
-  EXPECT_EQ(in[15].args, std::vector<ir::ValueId>{3});
+  EXPECT_EQ(in[15].args, ir::ValueList{3});
   const ir::Instr& guard = in[17];
   EXPECT_STREQ(ir::OpcodeName(guard.op), "globalis");
   EXPECT_EQ(guard.result, 13);
@@ -290,7 +290,7 @@ TEST_F(IrTextRoundTripTest, ParsedRestParametersAndStores) {
   EXPECT_TRUE(rest_only.param_slots.empty());
   EXPECT_EQ(rest_only.rest_slot, 0);
   EXPECT_EQ(rest_only.blocks[1].params, (std::vector<ir::ValueId>{2, 3}));
-  EXPECT_EQ(rest_only.blocks[2].instrs.back().args, (std::vector<ir::ValueId>{6, 3}));
+  EXPECT_EQ(rest_only.blocks[2].instrs.back().args, (ir::ValueList{6, 3}));
 }
 
 TEST_F(IrTextRoundTripTest, ValueCountCoversUsesOfUndefinedValues) {

@@ -667,7 +667,7 @@ TEST_F(LowerWithPreludeTest, HookedAtomsAreEvaluatedThroughEvaluators) {
   EXPECT_EQ(f.blocks.size(), 1u);
   EXPECT_EQ(f.blocks[0].instrs.size(), 2u);
   EXPECT_EQ(f.blocks[0].instrs[1].op, Opcode::kReturn);
-  EXPECT_EQ(f.blocks[0].instrs[1].args, std::vector<ir::ValueId>{atoms[0]->result});
+  EXPECT_EQ(f.blocks[0].instrs[1].args, ir::ValueList{atoms[0]->result});
 }
 
 TEST_F(LowerWithPreludeTest, NamedByDefineFunction) {
