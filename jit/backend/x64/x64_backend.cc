@@ -4,12 +4,18 @@
 // directly.
 //
 // Entry ABI (runtime/tier_up.h): Oop entry(Vm* vm, Oop self, const Oop* args, int64_t argc).
+// A function with a direct entry (direct_entry.h) has a stub there that calls it.
+//
+// Layout of a function's code: the generic entry; the direct entry, which runs the frameless
+// region first when there is one (the base case of a recursion: tests of the parameters and a
+// return, before any frame exists; whatever else happens leaves through an exit that builds the
+// frame and runs the block again) and then the prologue; the blocks; the slow paths.
 //
 // Registers: r15 = the Vm (kept from caller to callee through direct entries), r13 = the
 // activation's slot array (reloaded after any runtime call that may move the slots to a heap
 // Context), r10/r11 = scratch; rax rcx rdx rsi rdi r8 r9 hold values that do not live across calls,
-// rbx r12 r14 rbp those that do. The frame (rsp-based): [argument buffer][Frame][slots][spill
-// slots].
+// rbx r12 r14 those that do; rbp chains the frames. The frame (rsp-based): [argument buffer]
+// [Frame][slots][inlined calls' slots and Frames][spill slots][saved caller-saved registers].
 //
 // The code is position independent: heap constants and runtime entry points (words of this
 // process) are movabs immediates in memory, patchable in a copy for an identical function, or
@@ -33,6 +39,7 @@
 #include "jit/backend/generated_code.h"
 #include "jit/backend/regalloc.h"
 #include "jit/runtime_calls.h"
+#include "runtime/env.h"
 #include "runtime/heap.h"
 #include "runtime/object.h"
 #include "runtime/subr.h"
@@ -835,6 +842,65 @@ class X64Emitter {
     if (current_frame_ == 0) a_.mov(kSlots, FrameField(offsetof(Frame, slots)));
   }
 
+  // A variable of an enclosing activation (ir kLoadVar): inline, along the Context chain from
+  // the activation's home, with the runtime's checks (a Context at each hop, bindings an Array
+  // long enough); the runtime, which answers every other case, out of line.
+  void EmitLoadOuterVariable(const ir::Instr& in) {
+    const Oop var = in.imm;
+    const int64_t level =
+        current_frame_ == 0 ? f_.level : f_.inline_frames[current_frame_ - 1].level;
+    const int64_t hops = level - VariableLevel(var);
+    const int64_t index = VariableIndex(var);
+    Label slow = a_.newLabel();
+    Label done = a_.newLabel();
+    const bool inline_path =
+        hops >= 1 && index >= 0 && index < (int64_t{1} << 24) && VariableLevel(var) > 0;
+    if (inline_path) {
+      const x86::Gp ctx = kScratch;
+      if (current_frame_ == 0) {
+        a_.mov(ctx, FrameField(offsetof(Frame, self)));
+        a_.mov(ctx, x86::qword_ptr(ctx, SlotOffset(expr::kCtx)));
+      } else {
+        MovOop(ctx, f_.inline_frames[current_frame_ - 1].home);
+      }
+      auto require = [&](uint32_t type) {
+        RequireObject(ctx, slow);
+        a_.cmp(x86::dword_ptr(ctx), Imm(type));
+        a_.jne(slow);
+      };
+      for (int64_t i = 1; i < hops; ++i) {
+        require(kContextType);
+        a_.mov(ctx, x86::qword_ptr(ctx, SlotOffset(context::kHome)));
+      }
+      require(kContextType);
+      a_.mov(ctx, x86::qword_ptr(ctx, SlotOffset(context::kBindings)));
+      require(kArrayType);
+      // Tagged fixnums order like their values: size <= index goes to the runtime.
+      a_.cmp(x86::qword_ptr(ctx, SlotOffset(array::kSize)),
+             Imm(static_cast<int64_t>(MakeFixnum(index))));
+      a_.jle(slow);
+      a_.mov(ctx, x86::qword_ptr(ctx, SlotOffset(array::kStorage)));
+      x86::Gp r = Def(in.result);
+      a_.mov(r, x86::qword_ptr(ctx, SlotOffset(static_cast<int>(index))));
+      Commit(in.result, r);
+      a_.bind(done);
+      const ir::Instr* instr = &in;
+      Defer([this, instr, slow, done] {
+        a_.bind(slow);
+        MovOop(x86::rdi, instr->imm);
+        LeaFrame(x86::rsi);
+        CallRuntime(Address(&LoadOuterVariable));
+        StoreResult(instr->result, x86::rax);
+        a_.jmp(done);
+      });
+      return;
+    }
+    MovOop(x86::rdi, var);
+    LeaFrame(x86::rsi);
+    CallRuntime(Address(&LoadOuterVariable));
+    StoreResult(in.result, x86::rax);
+  }
+
   // Jumps to `not_object` unless x is a heap object (not nil, not a fixnum).
   void RequireObject(const x86::Gp& x, const Label& not_object) {
     a_.test(x.r8(), Imm(7));
@@ -892,10 +958,7 @@ class X64Emitter {
         break;
       }
       case Opcode::kLoadVar:
-        MovOop(x86::rdi, in.imm);
-        LeaFrame(x86::rsi);
-        CallRuntime(Address(&LoadOuterVariable));
-        StoreResult(in.result, x86::rax);
+        EmitLoadOuterVariable(in);
         break;
       case Opcode::kStoreVar:
         LoadInto(kScratch, in.args[0]);
