@@ -842,63 +842,97 @@ class X64Emitter {
     if (current_frame_ == 0) a_.mov(kSlots, FrameField(offsetof(Frame, slots)));
   }
 
-  // A variable of an enclosing activation (ir kLoadVar): inline, along the Context chain from
-  // the activation's home, with the runtime's checks (a Context at each hop, bindings an Array
-  // long enough); the runtime, which answers every other case, out of line.
-  void EmitLoadOuterVariable(const ir::Instr& in) {
-    const Oop var = in.imm;
+  // Variables of enclosing activations (ir kLoadVar, kStoreVar) are reached inline along the
+  // Context chain from the activation's home, with the runtime's checks (a Context at each hop,
+  // bindings an Array long enough); the runtime answers every other case, out of line. Leaves the
+  // bindings' storage in kScratch and returns the variable's offset there, or -1 (with no code)
+  // when the variable is not one the inline path knows how to reach.
+  int32_t EmitOuterBinding(Oop var, const Label& slow) {
     const int64_t level =
         current_frame_ == 0 ? f_.level : f_.inline_frames[current_frame_ - 1].level;
     const int64_t hops = level - VariableLevel(var);
     const int64_t index = VariableIndex(var);
+    if (VariableLevel(var) == 0 || hops < 1 || index < 0 || index >= (int64_t{1} << 24)) return -1;
+    const x86::Gp ctx = kScratch;
+    if (current_frame_ == 0) {
+      a_.mov(ctx, FrameField(offsetof(Frame, self)));
+      a_.mov(ctx, x86::qword_ptr(ctx, SlotOffset(expr::kCtx)));
+    } else {
+      MovOop(ctx, f_.inline_frames[current_frame_ - 1].home);
+    }
+    auto require = [&](uint32_t type) {
+      RequireObject(ctx, slow);
+      a_.cmp(x86::dword_ptr(ctx), Imm(type));
+      a_.jne(slow);
+    };
+    for (int64_t i = 1; i < hops; ++i) {
+      require(kContextType);
+      a_.mov(ctx, x86::qword_ptr(ctx, SlotOffset(context::kHome)));
+    }
+    require(kContextType);
+    a_.mov(ctx, x86::qword_ptr(ctx, SlotOffset(context::kBindings)));
+    require(kArrayType);
+    // Tagged fixnums order like their values: size <= index goes to the runtime.
+    a_.cmp(x86::qword_ptr(ctx, SlotOffset(array::kSize)),
+           Imm(static_cast<int64_t>(MakeFixnum(index))));
+    a_.jle(slow);
+    a_.mov(ctx, x86::qword_ptr(ctx, SlotOffset(array::kStorage)));
+    return SlotOffset(static_cast<int>(index));
+  }
+  void EmitLoadOuterVariable(const ir::Instr& in) {
     Label slow = a_.newLabel();
     Label done = a_.newLabel();
-    const bool inline_path =
-        hops >= 1 && index >= 0 && index < (int64_t{1} << 24) && VariableLevel(var) > 0;
-    if (inline_path) {
-      const x86::Gp ctx = kScratch;
-      if (current_frame_ == 0) {
-        a_.mov(ctx, FrameField(offsetof(Frame, self)));
-        a_.mov(ctx, x86::qword_ptr(ctx, SlotOffset(expr::kCtx)));
-      } else {
-        MovOop(ctx, f_.inline_frames[current_frame_ - 1].home);
-      }
-      auto require = [&](uint32_t type) {
-        RequireObject(ctx, slow);
-        a_.cmp(x86::dword_ptr(ctx), Imm(type));
-        a_.jne(slow);
-      };
-      for (int64_t i = 1; i < hops; ++i) {
-        require(kContextType);
-        a_.mov(ctx, x86::qword_ptr(ctx, SlotOffset(context::kHome)));
-      }
-      require(kContextType);
-      a_.mov(ctx, x86::qword_ptr(ctx, SlotOffset(context::kBindings)));
-      require(kArrayType);
-      // Tagged fixnums order like their values: size <= index goes to the runtime.
-      a_.cmp(x86::qword_ptr(ctx, SlotOffset(array::kSize)),
-             Imm(static_cast<int64_t>(MakeFixnum(index))));
-      a_.jle(slow);
-      a_.mov(ctx, x86::qword_ptr(ctx, SlotOffset(array::kStorage)));
+    const int32_t offset = EmitOuterBinding(in.imm, slow);
+    if (offset >= 0) {
       x86::Gp r = Def(in.result);
-      a_.mov(r, x86::qword_ptr(ctx, SlotOffset(static_cast<int>(index))));
+      a_.mov(r, x86::qword_ptr(kScratch, offset));
       Commit(in.result, r);
       a_.bind(done);
-      const ir::Instr* instr = &in;
-      Defer([this, instr, slow, done] {
-        a_.bind(slow);
-        MovOop(x86::rdi, instr->imm);
-        LeaFrame(x86::rsi);
-        CallRuntime(Address(&LoadOuterVariable));
-        StoreResult(instr->result, x86::rax);
-        a_.jmp(done);
-      });
+    }
+    const ir::Instr* instr = &in;
+    auto call = [this, instr] {
+      MovOop(x86::rdi, instr->imm);
+      LeaFrame(x86::rsi);
+      CallRuntime(Address(&LoadOuterVariable));
+      StoreResult(instr->result, x86::rax);
+    };
+    if (offset < 0) {
+      call();
       return;
     }
-    MovOop(x86::rdi, var);
-    LeaFrame(x86::rsi);
-    CallRuntime(Address(&LoadOuterVariable));
-    StoreResult(in.result, x86::rax);
+    Defer([this, call, slow, done] {
+      a_.bind(slow);
+      call();
+      a_.jmp(done);
+    });
+  }
+  void EmitStoreOuterVariable(const ir::Instr& in) {
+    Label slow = a_.newLabel();
+    Label done = a_.newLabel();
+    const int32_t offset = EmitOuterBinding(in.imm, slow);
+    if (offset >= 0) {
+      a_.mov(x86::qword_ptr(kScratch, offset), Use(in.args[0], kScratch2));
+      a_.bind(done);
+    }
+    const ir::Instr* instr = &in;
+    auto call = [this, instr] {
+      LoadInto(kScratch, instr->args[0]);
+      a_.mov(x86::rdi, kVm);
+      MovOop(x86::rsi, instr->imm);
+      a_.mov(x86::rdx, kScratch);
+      LeaFrame(x86::rcx);
+      CallRuntime(Address(&StoreOuterVariable));
+      CheckError();
+    };
+    if (offset < 0) {
+      call();
+      return;
+    }
+    Defer([this, call, slow, done] {
+      a_.bind(slow);
+      call();
+      a_.jmp(done);
+    });
   }
 
   // Jumps to `not_object` unless x is a heap object (not nil, not a fixnum).
@@ -961,13 +995,7 @@ class X64Emitter {
         EmitLoadOuterVariable(in);
         break;
       case Opcode::kStoreVar:
-        LoadInto(kScratch, in.args[0]);
-        a_.mov(x86::rdi, kVm);
-        MovOop(x86::rsi, in.imm);
-        a_.mov(x86::rdx, kScratch);
-        LeaFrame(x86::rcx);
-        CallRuntime(Address(&StoreOuterVariable));
-        CheckError();
+        EmitStoreOuterVariable(in);
         break;
       case Opcode::kDefine:
         LoadInto(kScratch, in.args[0]);
