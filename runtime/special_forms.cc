@@ -4,6 +4,7 @@
 #include "runtime/env.h"
 #include "runtime/evaluator.h"
 #include "runtime/heap.h"
+#include "runtime/hot_loops.h"
 #include "runtime/subr.h"
 
 namespace maru {
@@ -52,14 +53,19 @@ Oop Or(Vm& vm, Oop operands, Frame* frame) {
 Oop While(Vm& vm, Oop operands, Frame* frame) {
   Oop test = Car(operands);
   Oop body = Cdr(operands);
-  for (;;) {
+  const int64_t compile_after = LoopIterationsBeforeCompiling(vm);
+  for (int64_t iterations = 1;; ++iterations) {
     if (vm.InterruptPending()) return vm.TakeInterrupt();
     Oop value = Eval(vm, test, frame);
     if (value == kErrorOop) return value;
     if (value == kNil) return kNil;
     if (EvalBody(vm, body, frame) == kErrorOop) return kErrorOop;
-    if (vm.tier_up != nullptr && frame != nullptr && frame->self != kNil) {
-      CountBackEdge(vm, frame->self);
+    if (vm.tier_up != nullptr && frame != nullptr) {
+      if (frame->self != kNil) CountBackEdge(vm, frame->self);
+      Oop result;
+      if (iterations == compile_after && ContinueLoopCompiled(vm, operands, frame, &result)) {
+        return result;
+      }
     }
   }
 }
