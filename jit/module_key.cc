@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "jit/runtime_calls.h"
+#include "runtime/env.h"
 #include "runtime/heap.h"
 #include "runtime/strings.h"
 #include "runtime/subr.h"
@@ -122,7 +123,10 @@ class CanonicalWriter {
         Text(StringToUtf8(o));
         break;
       case kVariableType:
+        // (Code reaches a variable of an enclosing activation by its level and index.)
         Write(Slot(o, variable::kName));
+        Put<int64_t>(VariableLevel(o));
+        Put<int64_t>(VariableIndex(o));
         break;
       case kSubrType: {
         const SubrBody* subr = SubrOf(o);
