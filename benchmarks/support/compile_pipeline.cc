@@ -28,10 +28,8 @@ constexpr PipelinePass kPipelinePasses[] = {
     {"propagate-copies", CompilePhase::kPropagateCopies, jit::PropagateCopies},
     {"guard-entry", CompilePhase::kGuardEntry, jit::GuardEntry},
     {"unreachable-blocks", CompilePhase::kUnreachableBlocks, jit::RemoveUnreachableBlocks},
-    {"share-guards", CompilePhase::kShareGuards, jit::ShareGuards},
-    {"unreachable-blocks", CompilePhase::kUnreachableBlocks, jit::RemoveUnreachableBlocks},
-    {"share-guards", CompilePhase::kShareGuards, jit::ShareGuards},
-    {"unreachable-blocks", CompilePhase::kUnreachableBlocks, jit::RemoveUnreachableBlocks},
+    // (The block removals between its rounds count as guard sharing.)
+    {"share-guards", CompilePhase::kShareGuards, jit::ShareGuardsUntilStable},
     {"forward-slots", CompilePhase::kForwardSlots, jit::ForwardSlots},
     {"propagate-copies", CompilePhase::kPropagateCopies, jit::PropagateCopies},
     {"fixnum-types", CompilePhase::kFixnumTypes, jit::EliminateTagChecks},

@@ -170,4 +170,17 @@ bool ShareGuards(ir::Function& f) {
   return changed;
 }
 
+// Sharing guards folds branches on known answers, which leaves code unreachable (the fallbacks
+// of inlined callees' guards, say), and removing that code can make more guardsholds redundant:
+// the two alternate until no code goes.
+bool ShareGuardsUntilStable(ir::Function& f) {
+  bool changed = false;
+  for (int round = 0; round < 8; ++round) {
+    if (!ShareGuards(f)) break;
+    changed = true;
+    if (!RemoveUnreachableBlocks(f)) break;
+  }
+  return changed;
+}
+
 }  // namespace maru::jit
