@@ -21,8 +21,8 @@ namespace maru {
 class Vm;
 struct Frame;
 
-// Iterations of one execution of a `while` before it asks for compiled code (with a tier-up
-// hook whose threshold is 0, eager compilation, at the first).
+// Iterations of one execution of a `while` before it asks for compiled code: four times the
+// hook's threshold of calls (with threshold 0, eager compilation, at the first).
 int64_t LoopIterationsBeforeCompiling(const Vm& vm);
 
 // Runs the rest of the `while` whose operands are `operands`, being evaluated in `frame`, in
