@@ -79,7 +79,7 @@ for f in "$out"/callgrind.out.*; do
 done | awk -v n="$iterations" '
   BEGIN {
     nphases = split("lower inline forward_slots propagate_copies fold_constants fold_constant_branches " \
-                    "thread_jumps invert_not_branches guard_entry unreachable_blocks share_guards " \
+                    "thread_jumps merge_blocks invert_not_branches guard_entry unreachable_blocks share_guards " \
                     "fixnum_types dead_code codegen install", phases, " ")
   }
   {

@@ -18,6 +18,7 @@ namespace {
 
 // jit/passes/pipeline.cc's order (a pass run twice charges both runs to its phase).
 constexpr PipelinePass kPipelinePasses[] = {
+    {"merge-blocks", CompilePhase::kMergeBlocks, jit::MergeBlocks},
     {"forward-slots", CompilePhase::kForwardSlots, jit::ForwardSlots},
     {"propagate-copies", CompilePhase::kPropagateCopies, jit::PropagateCopies},
     {"fold-constants", CompilePhase::kFoldConstants, jit::FoldConstants},
@@ -30,6 +31,7 @@ constexpr PipelinePass kPipelinePasses[] = {
     {"unreachable-blocks", CompilePhase::kUnreachableBlocks, jit::RemoveUnreachableBlocks},
     // (The block removals between its rounds count as guard sharing.)
     {"share-guards", CompilePhase::kShareGuards, jit::ShareGuardsUntilStable},
+    {"merge-blocks", CompilePhase::kMergeBlocks, jit::MergeBlocks},
     {"forward-slots", CompilePhase::kForwardSlots, jit::ForwardSlots},
     {"propagate-copies", CompilePhase::kPropagateCopies, jit::PropagateCopies},
     {"fixnum-types", CompilePhase::kFixnumTypes, jit::EliminateTagChecks},
@@ -88,6 +90,8 @@ const char* CompilePhaseName(CompilePhase phase) {
       return "fold_constant_branches";
     case CompilePhase::kThreadJumps:
       return "thread_jumps";
+    case CompilePhase::kMergeBlocks:
+      return "merge_blocks";
     case CompilePhase::kInvertNotBranches:
       return "invert_not_branches";
     case CompilePhase::kShareGuards:

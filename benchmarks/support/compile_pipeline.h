@@ -26,6 +26,7 @@ enum class CompilePhase : int {
   kFoldConstants,
   kFoldConstantBranches,
   kThreadJumps,
+  kMergeBlocks,
   kInvertNotBranches,
   kGuardEntry,
   kUnreachableBlocks,
@@ -35,7 +36,7 @@ enum class CompilePhase : int {
   kCodegen,  // the backend, without the installation it makes
   kInstall,  // CodeMemory::Install: copy, relocation, making the code executable (or dlopen)
 };
-inline constexpr int kCompilePhaseCount = 15;
+inline constexpr int kCompilePhaseCount = 16;
 
 // "lower", "fold_constant_branches", ..., "codegen", "install".
 const char* CompilePhaseName(CompilePhase phase);

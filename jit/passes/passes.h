@@ -23,6 +23,9 @@ bool ForwardSlots(ir::Function& f);
 bool InvertNotBranches(ir::Function& f);
 // A jump to a block that only branches on the jump's value becomes that branch.
 bool ThreadJumps(ir::Function& f);
+// Chains of blocks joined by jumps become one block: edges skip empty blocks that only jump, and
+// a block absorbs the target of its jump when it is that target's only predecessor.
+bool MergeBlocks(ir::Function& f);
 // A function with guards checks them all on entry (a guardshold) and has the interpreter run its
 // whole body (Function::body) when they do not hold.
 bool GuardEntry(ir::Function& f);

@@ -10,6 +10,7 @@ std::string RunPasses(ir::Function& f, bool verify) {
     bool (*run)(ir::Function&);
   };
   static constexpr Pass kPipeline[] = {
+      {"merge-blocks", MergeBlocks},
       {"forward-slots", ForwardSlots},
       {"propagate-copies", PropagateCopies},
       {"fold-constants", FoldConstants},
@@ -21,6 +22,7 @@ std::string RunPasses(ir::Function& f, bool verify) {
       {"guard-entry", GuardEntry},
       {"unreachable-blocks", RemoveUnreachableBlocks},
       {"share-guards", ShareGuardsUntilStable},
+      {"merge-blocks", MergeBlocks},
       {"forward-slots", ForwardSlots},
       {"propagate-copies", PropagateCopies},
       {"fixnum-types", EliminateTagChecks},
