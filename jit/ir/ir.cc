@@ -1,6 +1,9 @@
 #include "jit/ir/ir.h"
 
+#include <cstddef>
+#include <cstdint>
 #include <iterator>
+#include <utility>
 
 namespace maru::jit::ir {
 
@@ -133,12 +136,20 @@ std::vector<int> UseCounts(const Function& f) {
 
 std::vector<BlockId> ReversePostOrder(const Function& f) {
   const size_t n = f.blocks.size();
-  std::vector<BlockId> post;
-  if (n == 0) return post;
-  post.reserve(n);
-  std::vector<uint8_t> seen(n, 0);
-  std::vector<std::pair<BlockId, int>> stack = {{0, 0}};
+  std::vector<BlockId> order;
+  if (n == 0) return order;
+  // The search's scratch is kept per thread: passes ask for the order often, and allocations
+  // were most of its cost.
+  thread_local std::vector<uint8_t> seen;
+  thread_local std::vector<std::pair<BlockId, int>> stack;
+  seen.assign(n, 0);
+  stack.clear();
+  stack.push_back({0, 0});
   seen[0] = 1;
+  // Post-order filled from the back is the reverse post-order (unreached blocks leave room at
+  // the front).
+  order.resize(n);
+  size_t next = n;
   while (!stack.empty()) {
     BlockId b = stack.back().first;
     int i = stack.back().second;
@@ -151,25 +162,28 @@ std::vector<BlockId> ReversePostOrder(const Function& f) {
       }
       continue;
     }
-    post.push_back(b);
+    order[--next] = b;
     stack.pop_back();
   }
-  return std::vector<BlockId>(post.rbegin(), post.rend());
+  if (next > 0) order.erase(order.begin(), order.begin() + static_cast<ptrdiff_t>(next));
+  return order;
 }
 
 PredecessorLists::PredecessorLists(const Function& f) : start_(f.blocks.size() + 1, 0) {
   const size_t n = f.blocks.size();
+  // Counts, then where each block's list ends; filling each list from its end (blocks in
+  // decreasing order) leaves start_[b] at its beginning, and each list in increasing order.
   for (size_t b = 0; b < n; ++b) {
     for (BlockId s : f.blocks[b].instrs.back().targets) {
-      if (s >= 0) ++start_[s + 1];
+      if (s >= 0) ++start_[s];
     }
   }
-  for (size_t b = 0; b < n; ++b) start_[b + 1] += start_[b];
+  for (size_t b = 1; b <= n; ++b) start_[b] += start_[b - 1];
   list_.resize(start_[n]);
-  std::vector<int32_t> fill(start_.begin(), start_.end() - 1);
-  for (size_t b = 0; b < n; ++b) {
-    for (BlockId s : f.blocks[b].instrs.back().targets) {
-      if (s >= 0) list_[fill[s]++] = static_cast<BlockId>(b);
+  for (size_t b = n; b-- > 0;) {
+    const BlockId* targets = f.blocks[b].instrs.back().targets;
+    for (int i = 1; i >= 0; --i) {
+      if (targets[i] >= 0) list_[--start_[targets[i]]] = static_cast<BlockId>(b);
     }
   }
 }
@@ -177,6 +191,7 @@ PredecessorLists::PredecessorLists(const Function& f) : start_(f.blocks.size() +
 BlockId Builder::NewBlock(int nparams, bool cold) {
   Block block;
   block.cold = cold;
+  block.instrs.reserve(4);  // (most blocks are this small: one allocation, not three)
   for (int i = 0; i < nparams; ++i) block.params.push_back(f_->value_count++);
   f_->blocks.push_back(std::move(block));
   return static_cast<BlockId>(f_->blocks.size() - 1);

@@ -33,20 +33,25 @@ bool EndsKnowledge(const ir::Instr& in) {
 constexpr ir::ValueId kUnknown = -2;  // not reached yet (the optimistic start of the dataflow)
 constexpr ir::ValueId kNone = -1;     // no guardshold answers here
 
+// What a block does to the answer known on entry, from one scan of its instructions (the
+// dataflow below then never looks at instructions again).
+struct BlockEffect {
+  bool ends = false;              // something in it ends what is known
+  bool repeats = false;           // a guardshold follows another with nothing ending between
+  ir::ValueId first = kNone;      // its first guardshold before anything ends knowledge
+  ir::ValueId after_end = kNone;  // its first guardshold after the last end of knowledge
+
+  ir::ValueId Transfer(ir::ValueId state) const {
+    if (ends) return after_end;
+    return state != kNone ? state : first;  // (a later guardshold is redundant)
+  }
+};
+
 // Which guardshold answers at the entry of each block (kNone where none does).
 std::vector<ir::ValueId> AnswersAtEntry(const ir::Function& f,
-                                        const ir::PredecessorLists& predecessors) {
+                                        const ir::PredecessorLists& predecessors,
+                                        const std::vector<BlockEffect>& effects) {
   const size_t n = f.blocks.size();
-  auto transfer = [&](size_t b, ir::ValueId state) {
-    for (const ir::Instr& in : f.blocks[b].instrs) {
-      if (in.op == ir::Opcode::kGuardsHold) {
-        if (state == kNone) state = in.result;  // else redundant: the earlier answer stands
-      } else if (EndsKnowledge(in)) {
-        state = kNone;
-      }
-    }
-    return state;
-  };
   std::vector<ir::ValueId> in_state(n, kUnknown), out_state(n, kUnknown);
   const std::vector<ir::BlockId> order = ir::ReversePostOrder(f);  // (unreached blocks: none)
   for (bool moved = true; moved;) {
@@ -59,7 +64,7 @@ std::vector<ir::ValueId> AnswersAtEntry(const ir::Function& f,
         state = state == kUnknown || state == s ? s : kNone;
       }
       if (state == kUnknown) continue;  // not reached (yet)
-      ir::ValueId out = transfer(b, state);
+      ir::ValueId out = effects[b].Transfer(state);
       if (state != in_state[b] || out != out_state[b]) {
         in_state[b] = state;
         out_state[b] = out;
@@ -96,28 +101,50 @@ bool ShareGuards(ir::Function& f) {
     branch.args[0] = guard.result;
     changed = true;
   }
-  // (Guardsholds from an earlier run may have become redundant since: unreachable code removed.)
-  bool any_answer = changed;
-  for (const ir::Block& b : f.blocks) {
-    for (const ir::Instr& in : b.instrs) any_answer |= in.op == ir::Opcode::kGuardsHold;
+  // What each block does to the answer (guardsholds from an earlier run may have become
+  // redundant since: unreachable code removed).
+  const size_t n = f.blocks.size();
+  std::vector<BlockEffect> effects(n);
+  std::vector<bool> is_answer(f.value_count, false);
+  bool any_answer = false;
+  for (size_t b = 0; b < n; ++b) {
+    BlockEffect& e = effects[b];
+    bool known = false;  // (within the block)
+    for (const ir::Instr& in : f.blocks[b].instrs) {
+      if (in.op == ir::Opcode::kGuardsHold) {
+        any_answer = true;
+        is_answer[in.result] = true;
+        e.repeats |= known;
+        known = true;
+        if (!e.ends && e.first == kNone) e.first = in.result;
+        if (e.ends && e.after_end == kNone) e.after_end = in.result;
+      } else if (EndsKnowledge(in)) {
+        known = false;
+        e.ends = true;
+        e.after_end = kNone;
+      }
+    }
   }
-  if (!any_answer) return false;
+  if (!any_answer) return changed;
 
-  // 2. Redundant guardsholds go; their uses read the answer that reaches them.
+  // 2. Redundant guardsholds go; their uses read the answer that reaches them. Only blocks
+  // entered with an answer that have a guardshold before anything ends it, or with a guardshold
+  // after another, have one.
   // (Step 2 changes no terminator: the lists serve step 3 too.)
   const ir::PredecessorLists predecessors(f);
-  std::vector<ir::ValueId> in_state = AnswersAtEntry(f, predecessors);
-  std::vector<ir::ValueId> replacement(f.value_count, kNone);
-  for (size_t b = 0; b < f.blocks.size(); ++b) {
+  std::vector<ir::ValueId> in_state = AnswersAtEntry(f, predecessors, effects);
+  std::vector<ir::ValueId> replacement;
+  for (size_t b = 0; b < n; ++b) {
     ir::ValueId state = in_state[b];
+    if (!effects[b].repeats && (state == kNone || effects[b].first == kNone)) continue;
     std::vector<ir::Instr>& instrs = f.blocks[b].instrs;  // compacted in place
     size_t kept = 0;
     for (size_t r = 0; r < instrs.size(); ++r) {
       ir::Instr& in = instrs[r];
       if (in.op == ir::Opcode::kGuardsHold) {
         if (state != kNone) {
+          if (replacement.empty()) replacement.assign(f.value_count, kNone);
           replacement[in.result] = state;
-          changed = true;
           continue;
         }
         state = in.result;
@@ -129,23 +156,20 @@ bool ShareGuards(ir::Function& f) {
     }
     instrs.resize(kept);
   }
-  for (ir::Block& b : f.blocks) {
-    for (ir::Instr& in : b.instrs) {
-      for (ir::ValueId& v : in.args) {
-        if (replacement[v] != kNone) v = replacement[v];
+  if (!replacement.empty()) {
+    changed = true;
+    for (ir::Block& b : f.blocks) {
+      for (ir::Instr& in : b.instrs) {
+        for (ir::ValueId& v : in.args) {
+          if (replacement[v] != kNone) v = replacement[v];
+        }
       }
     }
   }
 
   // 3. A branch on an answer already known (the block is entered only from one edge of a branch
   // on it, directly or through sole predecessors) becomes a jump.
-  std::vector<bool> is_answer(f.value_count, false);
-  for (const ir::Block& b : f.blocks) {
-    for (const ir::Instr& in : b.instrs) {
-      if (in.op == ir::Opcode::kGuardsHold) is_answer[in.result] = true;
-    }
-  }
-  for (size_t b = 0; b < f.blocks.size(); ++b) {
+  for (size_t b = 0; b < n; ++b) {
     ir::Instr& t = f.blocks[b].instrs.back();
     if (t.op != ir::Opcode::kBranch || !is_answer[t.args[0]]) continue;
     // Walk up the chain of sole predecessors looking for a branch on the same answer.

@@ -10,35 +10,36 @@ namespace maru::jit {
 
 bool RemoveUnreachableBlocks(ir::Function& f) {
   const size_t n = f.blocks.size();
-  std::vector<bool> reached(n, false);
-  std::vector<ir::BlockId> stack = {0};
-  reached[0] = true;
+  // Each block's new number, or -1 while unreached (the search's stack is kept per thread: the
+  // pass runs often, on small functions, where allocations were most of its cost).
+  std::vector<ir::BlockId> renumbered(n, -1);
+  thread_local std::vector<ir::BlockId> stack;
+  stack.assign(1, 0);
+  renumbered[0] = 0;
   while (!stack.empty()) {
     ir::BlockId b = stack.back();
     stack.pop_back();
     for (ir::BlockId s : f.blocks[b].instrs.back().targets) {
-      if (s >= 0 && !reached[s]) {
-        reached[s] = true;
+      if (s >= 0 && renumbered[s] < 0) {
+        renumbered[s] = 0;
         stack.push_back(s);
       }
     }
   }
-  std::vector<ir::BlockId> renumbered(n, -1);
   ir::BlockId next = 0;
   for (size_t b = 0; b < n; ++b) {
-    if (reached[b]) renumbered[b] = next++;
+    if (renumbered[b] == 0) renumbered[b] = next++;  // (reached)
   }
   if (static_cast<size_t>(next) == n) return false;
-  std::vector<ir::Block> kept;
-  kept.reserve(next);
+  // (Compacted in place: blocks move down, none is copied.)
   for (size_t b = 0; b < n; ++b) {
-    if (!reached[b]) continue;
+    if (renumbered[b] < 0) continue;
     for (ir::BlockId& t : f.blocks[b].instrs.back().targets) {
       if (t >= 0) t = renumbered[t];
     }
-    kept.push_back(std::move(f.blocks[b]));
+    if (static_cast<size_t>(renumbered[b]) != b) f.blocks[renumbered[b]] = std::move(f.blocks[b]);
   }
-  f.blocks = std::move(kept);
+  f.blocks.resize(next);
   return true;
 }
 
