@@ -1,7 +1,9 @@
 #include "jit/module_key.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -219,16 +221,19 @@ bool DescribeTableWords(const ir::Function& f, const std::vector<uint64_t>& word
                         std::vector<WordSource>* sources) {
   // The candidates in a fixed order, the first one giving a word's value describing it; done
   // once every word is described.
-  absl::flat_hash_map<uint64_t, uint32_t> index_of;
-  for (uint32_t i = 0; i < words.size(); ++i) index_of.try_emplace(words[i], i);
+  // The words sorted with their indices (a few dozen: a binary search beats hashing, and the
+  // candidates looked up are many more than the words).
+  std::vector<std::pair<uint64_t, uint32_t>> index_of(words.size());
+  for (uint32_t i = 0; i < words.size(); ++i) index_of[i] = {words[i], i};
+  std::sort(index_of.begin(), index_of.end());
   sources->assign(words.size(), WordSource{});
   std::vector<bool> described(words.size(), false);
   size_t remaining = words.size();
   auto offer = [&](uint64_t value, WordSource source) {
     // Only the epoch may be 0 (a function without a guard record has no record word).
     if (value == 0 && !(source.kind == WordSource::kFunction && source.a == 3)) return;
-    auto it = index_of.find(value);
-    if (it == index_of.end() || described[it->second]) return;
+    auto it = std::lower_bound(index_of.begin(), index_of.end(), std::pair{value, uint32_t{0}});
+    if (it == index_of.end() || it->first != value || described[it->second]) return;
     described[it->second] = true;
     (*sources)[it->second] = source;
     --remaining;
@@ -237,7 +242,7 @@ bool DescribeTableWords(const ir::Function& f, const std::vector<uint64_t>& word
   offer(f.expr, {WordSource::kFunction, 1, 0});
   offer(f.guard_record, {WordSource::kFunction, 2, 0});
   if (f.guard_record != 0) offer(f.guard_epoch, {WordSource::kFunction, 3, 0});
-  offer(Intern("t"), {WordSource::kSymbolT, 0, 0});
+  offer(SymbolT(), {WordSource::kSymbolT, 0, 0});
   const std::vector<uint64_t>& runtime = RuntimeFunctions();
   for (uint32_t i = 0; i < runtime.size() && remaining > 0; ++i) {
     offer(runtime[i], {WordSource::kRuntime, i, 0});
@@ -301,7 +306,7 @@ bool ResolveTableWords(const ir::Function& f, const std::vector<WordSource>& sou
         word = runtime[s.a];
         break;
       case WordSource::kSymbolT:
-        word = Intern("t");
+        word = SymbolT();
         break;
       case WordSource::kInlineFrame:
         if (s.a >= f.inline_frames.size() || s.b > 3) return false;

@@ -204,6 +204,11 @@ Oop Intern(std::string_view name) {
   return sym;
 }
 
+Oop SymbolT() {
+  static const Oop t = Intern("t");
+  return t;
+}
+
 int64_t ListLength(Oop list) {
   int64_t n = 0;
   while (IsPair(list)) {

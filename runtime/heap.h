@@ -65,6 +65,8 @@ inline bool ArrayAppend(Oop a, Oop v) { return ArraySetGrowing(a, ArraySize(a), 
 
 // Symbols are interned for the whole process and never collected.
 Oop Intern(std::string_view utf8_name);
+// The symbol t, interned once: for code that asks for it often (Intern takes a lock).
+Oop SymbolT();
 inline bool IsSymbol(Oop o) { return Is(o, kSymbolType); }
 inline const SymbolBody* SymbolOf(Oop o) { return reinterpret_cast<const SymbolBody*>(RawBytes(o)); }
 inline std::string_view SymbolName(Oop o) {

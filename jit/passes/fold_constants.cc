@@ -17,7 +17,7 @@ namespace {
 
 using ir::PrimitiveOp;
 
-Oop Truth(bool b) { return b ? Intern("t") : kNil; }
+Oop Truth(bool b) { return b ? SymbolT() : kNil; }
 
 std::optional<Oop> Fold(PrimitiveOp op, const std::vector<Oop>& x) {
   switch (op) {

@@ -73,7 +73,7 @@ class A64Emitter {
  public:
   A64Emitter(const ir::Function& f, a64::Assembler& a, ffi::ForeignStubs* foreign_stubs,
              DataTable* table)
-      : f_(f), a_(a), symbol_t_(Intern("t")), foreign_stubs_(foreign_stubs), table_(table) {}
+      : f_(f), a_(a), symbol_t_(SymbolT()), foreign_stubs_(foreign_stubs), table_(table) {}
 
   // Returns false (with *error) when the function does not fit this backend's frame addressing.
   bool Generate(std::string* error) {

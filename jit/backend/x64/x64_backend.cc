@@ -79,7 +79,7 @@ class X64Emitter {
  public:
   X64Emitter(const ir::Function& f, x86::Assembler& a, ffi::ForeignStubs* foreign_stubs,
              DataTable* table)
-      : f_(f), a_(a), symbol_t_(Intern("t")), foreign_stubs_(foreign_stubs), table_(table) {}
+      : f_(f), a_(a), symbol_t_(SymbolT()), foreign_stubs_(foreign_stubs), table_(table) {}
 
   void Generate() {
     RegisterFile registers;
