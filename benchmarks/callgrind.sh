@@ -17,7 +17,8 @@
 # phases nest: code generation does not include the installation it calls), and dumps the
 # counts (CALLGRIND_DUMP_STATS_AT) with a label naming the benchmark. Phase jit_compile counts
 # Jit::Compile as a whole (what the runtime calls: the phases plus bookkeeping), on a new lambda
-# each time. GC_MARKERS=1 keeps the collector's marking on one thread, so runs repeat.
+# each time, with the code shared between identical functions forgotten first (every compile is
+# the first of its function). GC_MARKERS=1 keeps the collector's marking on one thread, so runs repeat.
 # The table gives the `totals:` of each dump divided by N.
 set -euo pipefail
 

@@ -324,6 +324,9 @@ void BM_CompileInstructions(benchmark::State& state, Vm* vm, const Subject* s, C
         break;
       }
       const Oop fresh = ValueOf(*vm, s->name);
+      // Every compile is the first of its function (as BM_CompileEndToEnd's verify:0), not a
+      // reuse of the code generated for the last iteration's identical lambda.
+      jit->ForgetSharedCodeForTesting();
       CALLGRIND_TOGGLE_COLLECT;
       const bool ok = jit->Compile(*vm, fresh);
       CALLGRIND_TOGGLE_COLLECT;

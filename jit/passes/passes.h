@@ -62,8 +62,8 @@ struct InlineLimits {
 // pipeline. Returns the number of calls inlined.
 int InlineCalls(ir::Function& f, const CalleeLowering& lower, const InlineLimits& limits);
 
-// Runs the pipeline. With `verify`, the verifier runs after every pass; returns its first
-// complaint ("" when all is well).
+// Runs the pipeline (a shorter one for tier 1 code, Function::counts_calls). With `verify`, the
+// verifier runs after every pass; returns its first complaint ("" when all is well).
 std::string RunPasses(ir::Function& f, bool verify);
 
 }  // namespace maru::jit

@@ -1,3 +1,5 @@
+#include <span>
+
 #include "absl/strings/str_cat.h"
 #include "jit/ir/verifier.h"
 #include "jit/passes/passes.h"
@@ -28,7 +30,28 @@ std::string RunPasses(ir::Function& f, bool verify) {
       {"fixnum-types", EliminateTagChecks},
       {"dead-code", EliminateDeadCode},
   };
-  for (const Pass& pass : kPipeline) {
+  // Tier 1 code (Function::counts_calls) runs until the function is hot and compiled again with
+  // inlining: its compile takes the passes that pay for themselves in one go, not the second
+  // rounds of clean-up that mostly tidy what inlining leaves.
+  static constexpr Pass kTier1Pipeline[] = {
+      {"merge-blocks", MergeBlocks},
+      {"fold-constants", FoldConstants},
+      {"fold-constant-branches", FoldConstantBranches},
+      {"thread-jumps", ThreadJumps},
+      {"invert-not-branches", InvertNotBranches},
+      {"guard-entry", GuardEntry},
+      {"unreachable-blocks", RemoveUnreachableBlocks},
+      {"share-guards", ShareGuardsUntilStable},
+      {"merge-blocks", MergeBlocks},
+      {"forward-slots", ForwardSlots},
+      {"propagate-copies", PropagateCopies},
+      {"fixnum-types", EliminateTagChecks},
+      {"dead-code", EliminateDeadCode},
+  };
+
+  const std::span<const Pass> pipeline =
+      f.counts_calls ? std::span<const Pass>(kTier1Pipeline) : std::span<const Pass>(kPipeline);
+  for (const Pass& pass : pipeline) {
     pass.run(f);
     if (verify) {
       std::string problem = ir::Verify(f);

@@ -724,12 +724,34 @@ TEST_F(LowerWithPreludeTest, EveryPreludeFunctionLowersAndVerifies) {
   EXPECT_EQ(lowered, static_cast<int>(exprs.size()));
 }
 
+TEST_F(LowerWithPreludeTest, TierOnePipelineKeepsWhatTheFullOneGivesARecursiveFunction) {
+  // Tier 1 (counts_calls) runs a shorter pipeline: for fib it must still forward the parameter
+  // to its uses (the loads left are those after a call), share the guards and fold their
+  // fallbacks away, as the full pipeline does.
+  Load("(define fib (lambda (n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2))))))");
+  ir::Function full = LowerGlobal("fib");
+  ir::Function tier1 = LowerGlobal("fib");
+  tier1.counts_calls = true;
+  ASSERT_EQ(RunPasses(full, /*verify=*/true), "");
+  ASSERT_EQ(RunPasses(tier1, /*verify=*/true), "");
+  EXPECT_EQ(Find(tier1, Opcode::kLoadSlot).size(), Find(full, Opcode::kLoadSlot).size())
+      << Print(tier1);
+  EXPECT_EQ(Find(tier1, Opcode::kGlobalIs).size(), 0u) << Print(tier1);
+  EXPECT_EQ(Find(tier1, Opcode::kGuardsHold).size(), Find(full, Opcode::kGuardsHold).size());
+  EXPECT_EQ(tier1.blocks.size(), full.blocks.size()) << Print(tier1);
+}
+
 TEST_F(LowerWithPreludeTest, EveryPreludeFunctionSurvivesThePasses) {
   for (const auto& [name, expr] : PreludeExprs(*vm_)) {
     ir::Function f;
     if (!LowerExpr(*vm_, expr, &f).empty()) continue;
     EXPECT_EQ(RunPasses(f, /*verify=*/true), "") << name;
     EXPECT_EQ(ir::Verify(f), "") << name << "\n" << Print(f);
+    // The shorter pipeline of tier 1 code, likewise.
+    ir::Function tier1;
+    ASSERT_EQ(LowerExpr(*vm_, expr, &tier1), "");
+    tier1.counts_calls = true;
+    EXPECT_EQ(RunPasses(tier1, /*verify=*/true), "") << name;
     // Each pass on its own, on the lowered code, also keeps it well formed.
     for (bool (*pass)(ir::Function&) : {FoldConstantBranches, ForwardSlots, EliminateDeadCode}) {
       ir::Function g;
