@@ -362,6 +362,7 @@ class X64Emitter {
     }
     if (revalidate_used_) EmitRevalidateGuards();
     if (complete_frame_used_) EmitCompleteFrame();
+    if (call_function_used_) EmitCallFunction();
     // Errors inside an inlined call gain its line, as when the callee returns one.
     for (size_t k = f_.inline_frames.size(); k > 0; --k) {
       const ir::InlineFrame& frame = f_.inline_frames[k - 1];
@@ -821,10 +822,34 @@ class X64Emitter {
   // The subroutine LeaFrame calls: the Frame fields the prologue leaves to slow paths. Called,
   // so rsp is 8 lower than in the body; it changes only kScratch2.
   void EmitCompleteFrame() {
-    auto field = [&](size_t f) {
-      return x86::qword_ptr(x86::rsp, 8 + frame_offset_ + static_cast<int32_t>(f));
-    };
     a_.bind(complete_frame_);
+    EmitFrameFields(8);
+    a_.ret();
+  }
+  // The subroutine CallThroughRuntime calls in the function's own frame: the runtime's general
+  // call (CallFunction) of the function in rsi, with ecx arguments in the buffer and the call's
+  // form in r9; the Frame completed and passed, the slots pointer reloaded after. Returns
+  // CallFunction's result (the caller checks it for the error).
+  void EmitCallFunction() {
+    constexpr int32_t kBias = 16;  // the return address, and 8 to keep rsp aligned for the call
+    a_.bind(call_function_);
+    a_.sub(x86::rsp, Imm(8));
+    EmitFrameFields(kBias);
+    a_.mov(x86::rdi, kVm);
+    a_.lea(x86::rdx, x86::ptr(x86::rsp, kBias + buffer_offset_));
+    a_.lea(x86::r8, x86::ptr(x86::rsp, kBias + frame_offset_));
+    CallRuntime(Address(&CallFunction));
+    a_.add(x86::rsp, Imm(8));
+    a_.mov(kSlots, x86::qword_ptr(
+                       x86::rsp, 8 + frame_offset_ + static_cast<int32_t>(offsetof(Frame, slots))));
+    a_.ret();
+  }
+  // Stores the Frame fields the prologue leaves to slow paths, rsp being `bias` lower than in
+  // the body. Changes only kScratch2.
+  void EmitFrameFields(int32_t bias) {
+    auto field = [&](size_t f) {
+      return x86::qword_ptr(x86::rsp, bias + frame_offset_ + static_cast<int32_t>(f));
+    };
     a_.mov(field(offsetof(Frame, slots)), kSlots);
     a_.mov(field(offsetof(Frame, nslots)), Imm(f_.nslots));
     a_.mov(field(offsetof(Frame, level)), Imm(f_.level));
@@ -833,7 +858,6 @@ class X64Emitter {
     a_.mov(kScratch2, field(offsetof(Frame, self)));
     a_.mov(kScratch2, x86::qword_ptr(kScratch2, SlotOffset(expr::kCtx)));
     a_.mov(field(offsetof(Frame, home)), kScratch2);
-    a_.ret();
   }
   // After a runtime call that received the Frame. An inlined call's Frame was passed instead
   // of the function's own, whose slots therefore stayed where they were (and the inlined call's
@@ -1200,6 +1224,19 @@ class X64Emitter {
   // The runtime's general call (CallFunction) of the function in rsi with the `argc` arguments
   // in the buffer; `form` names the call in backtraces. Checks the result for the error.
   void CallThroughRuntime(int64_t argc, Oop form) {
+    if (current_frame_ == 0) {
+      // (One subroutine makes the call for every slow path of the function's own frame: code
+      // size is compile time.)
+      if (!call_function_used_) {
+        call_function_used_ = true;
+        call_function_ = a_.newLabel();
+      }
+      a_.mov(x86::ecx, Imm(argc));
+      MovOop(x86::r9, form);
+      a_.call(call_function_);
+      CheckError();
+      return;
+    }
     a_.mov(x86::rdi, kVm);
     a_.lea(x86::rdx, BufferSlot(0));
     a_.mov(x86::ecx, Imm(argc));
@@ -1905,6 +1942,8 @@ class X64Emitter {
   bool revalidate_used_ = false;
   bool complete_frame_used_ = false;
   Label complete_frame_;             // EmitCompleteFrame, bound once complete_frame_used_
+  bool call_function_used_ = false;
+  Label call_function_;              // EmitCallFunction, bound once call_function_used_
   Label revalidate_;                 // EmitRevalidateGuards, bound once revalidate_used_
   std::vector<Label> frame_errors_;  // 0: the function's error exit; k: inline frame k's
   std::vector<Label> labels_;
