@@ -524,6 +524,7 @@ EngineStats Engine::Stats() const {
   s.guard_recompiles = j.guard_recompiles;
   s.calls_inlined = j.calls_inlined;
   s.functions_optimized = j.functions_optimized;
+  s.loops_compiled = impl_->vm->loops_compiled.load(std::memory_order_relaxed);
   s.module_cache = j.module_cache;
   s.module_cache_hits = j.module_cache_stats.hits;
   s.module_cache_stores = j.module_cache_stats.stores;
@@ -537,8 +538,8 @@ EngineStats Engine::Stats() const {
 
 std::string Engine::FormatStats() const {
   EngineStats s = Stats();
-  return absl::StrCat(impl_->jit->FormatStats(),
-                      "maru-stats: engine_thread=", s.engine_thread ? "yes" : "no", "\n",
+  return absl::StrCat(impl_->jit->FormatStats(), "maru-stats: loops_compiled=", s.loops_compiled,
+                      "\n", "maru-stats: engine_thread=", s.engine_thread ? "yes" : "no", "\n",
                       "maru-stats: engine_stack_bytes=", s.engine_stack_bytes, "\n");
 }
 

@@ -58,6 +58,7 @@ bool ContinueLoopCompiled(Vm& vm, Oop operands, Frame* frame, Oop* result) {
   Oop name = Is(frame->self, kExprType) ? Slot(frame->self, expr::kName) : kNil;
   Oop lambda = NewExpr(name, defn, frame->context);
   if (lambda == kNil || !vm.tier_up->Compile(vm, lambda)) return false;
+  vm.loops_compiled.fetch_add(1, std::memory_order_relaxed);
   *result = Apply(vm, lambda, nullptr, 0, frame);
   return true;
 }

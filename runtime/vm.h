@@ -176,6 +176,9 @@ class Vm : public VmHotFields {
   // --- Tiering ----------------------------------------------------------------------------------
   // The compiler, when one is attached (nullptr: interpreter only). Not owned.
   TierUp* tier_up = nullptr;
+  // `while` loops continued in compiled code (runtime/hot_loops.h); read by other threads
+  // (EngineStats).
+  std::atomic<int64_t> loops_compiled{0};
 
   // --- Evaluation state -------------------------------------------------------------------------
   ActiveForm* active = nullptr;

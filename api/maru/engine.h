@@ -115,6 +115,7 @@ struct EngineStats {
   int64_t guard_recompiles = 0;     // compiled again: a global their code relied on changed
   int64_t calls_inlined = 0;        // call sites compiled as a copy of the callee
   int64_t functions_optimized = 0;  // compiled again with inlining once hot (optimize_threshold)
+  int64_t loops_compiled = 0;       // `while` loops the interpreter found hot, continued compiled
   std::string module_cache;         // the module cache's directory, "off", or why not
   int64_t module_cache_hits = 0;    // modules loaded from it
   int64_t module_cache_stores = 0;  // modules written to it

@@ -751,6 +751,30 @@ TEST(EngineOptionsTest, HotCodeIsCompiledAgainWithInlining) {
   }
 }
 
+// A hot `while` of interpreted code (here top-level code) continues compiled, and says so in the
+// stats; with the JIT off it stays interpreted. Same result either way.
+TEST(EngineOptionsTest, HotLoopsContinueCompiled) {
+  const char* kLoop =
+      "(let ((i 0) (total 0)) (while (< i 5000) (set total (+ total i))"
+      " (set i (+ i 1))) total)";
+  for (ExecutionMode mode : {ExecutionMode::kOff, ExecutionMode::kAuto}) {
+    EngineOptions options;
+    options.execution = mode;
+    std::unique_ptr<Engine> e = *Engine::Create(options);
+    const EngineStats before = e->Stats();
+    absl::StatusOr<Value> total = e->Eval(kLoop);
+    ASSERT_TRUE(total.ok()) << total.status();
+    EXPECT_EQ(*total->As<int64_t>(), 12497500);
+    const EngineStats stats = e->Stats();
+    if (mode == ExecutionMode::kOff || stats.code_memory == "none") {
+      EXPECT_EQ(stats.loops_compiled, 0);
+    } else {
+      EXPECT_EQ(stats.loops_compiled - before.loops_compiled, 1);
+    }
+    EXPECT_NE(e->FormatStats().find("maru-stats: loops_compiled="), std::string::npos);
+  }
+}
+
 // Two engines with the same module cache: the second loads the first one's modules, and their
 // functions give the same results; identical functions and redefinitions show in the stats.
 TEST(EngineOptionsTest, ModuleCacheIdenticalFunctionsAndRecompiles) {

@@ -204,12 +204,18 @@ Oop StringList(const std::vector<std::string>& items) {
   return list;
 }
 
-int Run(const std::vector<std::string>& argv, jit::Jit* jit) {
+// Runs the command line; *loops_compiled receives the Vm's count of loops continued compiled.
+int Run(const std::vector<std::string>& argv, jit::Jit* jit, int64_t* loops_compiled) {
   Vm vm;
   g_vm = &vm;
   struct Unpublish {
-    ~Unpublish() { g_vm = nullptr; }  // before vm goes
-  } unpublish;
+    Vm& vm;
+    int64_t* loops_compiled;
+    ~Unpublish() {  // before vm goes
+      *loops_compiled = vm.loops_compiled.load(std::memory_order_relaxed);
+      g_vm = nullptr;
+    }
+  } unpublish{vm, loops_compiled};
   if (jit != nullptr && jit->stats().code_memory != "none") vm.tier_up = jit;
   Oop args = StringList(argv);
   bool no_prelude = false, prelude_loaded = false, loaded_file = false;
@@ -294,9 +300,15 @@ void* RunThread(void* arg) {
     // Asked for and refused: say so (the program still runs, compiling as usual).
     std::fprintf(stderr, "maru: module cache %s\n", jit->stats().module_cache.c_str());
   }
-  invocation->status = Run(invocation->args, jit.get());
+  int64_t loops_compiled = 0;
+  invocation->status = Run(invocation->args, jit.get(), &loops_compiled);
   std::fflush(stdout);
-  if (options.stats) std::fputs(jit->FormatStats().c_str(), stderr);
+  if (options.stats) {
+    std::fputs(jit->FormatStats().c_str(), stderr);
+    // (The interpreter's figure: on-stack replacement, runtime/hot_loops.h.)
+    std::fprintf(stderr, "maru-stats: loops_compiled=%lld\n",
+                 static_cast<long long>(loops_compiled));
+  }
   return nullptr;
 }
 
