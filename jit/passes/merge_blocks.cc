@@ -49,17 +49,18 @@ bool MergeBlocks(ir::Function& f) {
         changed |= to != target;
         target = to;
       }
-    } else if (t.op == ir::Opcode::kJump) {
-      // An argument-less jump takes on the jump of the empty block it reaches.
-      for (size_t steps = 0; t.args.empty() && steps < f.blocks.size(); ++steps) {
-        const ir::Block& empty = f.blocks[t.targets[0]];
-        if (!IsEmptyJump(empty) || t.targets[0] == 0) break;
-        const ir::Instr& next = empty.instrs[0];
-        if (next.targets[0] == 0 || next.targets[0] == t.targets[0]) break;
-        t.args = next.args;
-        t.targets[0] = next.targets[0];
-        changed = true;
+    } else if (t.op == ir::Opcode::kJump && t.args.empty()) {
+      // An argument-less jump goes past the empty blocks that pass none, then takes on the jump
+      // of one that passes some.
+      ir::BlockId to = SkipEmptyJumps(f, t.targets[0], true);
+      const ir::Block& empty = f.blocks[to];
+      if (IsEmptyJump(empty) && empty.instrs[0].targets[0] != 0 &&
+          empty.instrs[0].targets[0] != to) {
+        t.args = empty.instrs[0].args;
+        to = empty.instrs[0].targets[0];
       }
+      changed |= to != t.targets[0];
+      t.targets[0] = to;
     }
   }
   // 2. Sole successors join their predecessor. (Only edges from reached blocks count: the
