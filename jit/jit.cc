@@ -359,6 +359,12 @@ std::unique_ptr<Jit> Jit::Create(const JitOptions& options) {
       stats.code_memory_reason = reasons.empty() ? "probe succeeded" : reasons;
       jit->memory_ = std::move(memory);
       jit->foreign_stubs_ = std::make_unique<ffi::ForeignStubs>(*jit->memory_);
+      // Code in memory shares the backend's helpers; modules (which may be cached and loaded by
+      // another process) carry their own. Without them, each function does.
+      std::string helpers_error;
+      if (!jit->memory_->writes_modules()) {
+        jit->backend_->InstallHelpers(*jit->memory_, &helpers_error);
+      }
       jit->module_cache_ = OpenModuleCache(options, *jit->memory_, &stats.module_cache);
       return jit;
     }

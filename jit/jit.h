@@ -187,7 +187,7 @@ class Jit : public TierUp {
   std::unique_ptr<ModuleCache> module_cache_;  // null: none
   // Foreign-call stubs live in memory_: declared after it, destroyed before it.
   std::unique_ptr<ffi::ForeignStubs> foreign_stubs_;
-  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<Backend> backend_;  // (its helpers live in memory_ too)
   std::unique_ptr<PerfMap> perf_map_;
   mutable absl::Mutex mu_;
   JitStats stats_ ABSL_GUARDED_BY(mu_);

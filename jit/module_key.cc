@@ -5,6 +5,8 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "jit/runtime_calls.h"
@@ -93,7 +95,7 @@ class CanonicalWriter {
   // Fields are stored straight into the string, grown ahead (appends one by one cost more than
   // the rest of the key).
   template <typename T>
-  void Put(T v) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void Put(T v) {
     Reserve(sizeof v);
     std::memcpy(out_->data() + used_, &v, sizeof v);
     used_ += sizeof v;
@@ -105,12 +107,17 @@ class CanonicalWriter {
     used_ += text.size();
   }
 
-  void Write(Oop o) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void Write(Oop o) {
     if (!IsObject(o)) {
       Put<uint8_t>(0);
       Put<uint64_t>(o);
       return;
     }
+    WriteObject(o);
+  }
+
+ private:
+  ABSL_ATTRIBUTE_NOINLINE void WriteObject(Oop o) {
     auto [it, added] = ids_.try_emplace(o, static_cast<uint32_t>(ids_.size()));
     Put<uint8_t>(added ? 2 : 1);
     Put<uint32_t>(it->second);
@@ -155,10 +162,10 @@ class CanonicalWriter {
     }
   }
 
- private:
-  void Reserve(size_t n) {
-    if (used_ + n > out_->size()) out_->resize(2 * (used_ + n));
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void Reserve(size_t n) {
+    if (ABSL_PREDICT_FALSE(used_ + n > out_->size())) Grow(n);
   }
+  ABSL_ATTRIBUTE_NOINLINE void Grow(size_t n) { out_->resize(2 * (used_ + n)); }
 
   std::string* out_;
   size_t used_;

@@ -57,6 +57,12 @@ class Backend {
   // `words`; false when a patch does not hold what this backend emits there.
   virtual bool PatchWords(uint8_t* code, size_t size, const std::vector<ImmediatePatch>& patches,
                           const std::vector<uint64_t>& words) const = 0;
+  // Installs in `memory` the out-of-line helpers that code generated without words_in_table may
+  // call instead of carrying its own copy of them (one per process rather than one per
+  // function: shorter code, faster compiles). Call once, before the first Generate; `memory`
+  // must outlive the backend, which releases them. False with *error when they cannot be
+  // installed: code then carries its own copies. A backend without helpers does nothing.
+  virtual bool InstallHelpers(CodeMemory& /*memory*/, std::string* /*error*/) { return true; }
   // Generates code for `f` and installs it in `memory` (out->direct_entry included).
   bool Compile(const ir::Function& f, CodeMemory& memory, const BackendOptions& options,
                CodeBlock* out, std::string* error);

@@ -70,7 +70,7 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
   // the lowering's and the passes' numbering (a moved entry is numbered last) stretched the
   // arguments over every call of the function.
   std::vector<ir::BlockId> block_order = ir::ReversePostOrder(f);
-  {
+  if (block_order.size() < nblocks) {
     std::vector<bool> placed(nblocks, false);
     for (ir::BlockId b : block_order) placed[b] = true;
     for (size_t b = 0; b < nblocks; ++b) {
@@ -91,11 +91,15 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
 
   // Liveness: live-in = uses before defs, plus live-out minus defs (parameters are defs);
   // iterate to a fixed point.
-  BlockSets use(nblocks, nvalues), def(nblocks, nvalues), live_in(nblocks, nvalues),
-      live_out(nblocks, nvalues), scratch(1, nvalues);
+  // (One matrix: per block its uses, definitions, live-in and live-out; then two scratch rows.)
+  BlockSets sets(4 * nblocks + 2, nvalues);
+  auto use = [&](size_t b) { return sets.Row(b); };
+  auto def = [&](size_t b) { return sets.Row(nblocks + b); };
+  auto live_in = [&](size_t b) { return sets.Row(2 * nblocks + b); };
+  auto live_out = [&](size_t b) { return sets.Row(3 * nblocks + b); };
   for (size_t b = 0; b < nblocks; ++b) {
-    uint64_t* d = def.Row(b);
-    uint64_t* u = use.Row(b);
+    uint64_t* d = def(b);
+    uint64_t* u = use(b);
     for (ir::ValueId p : f.blocks[b].params) BlockSets::Add(d, p);
     for (const ir::Instr& in : f.blocks[b].instrs) {
       for (ir::ValueId v : in.args) {
@@ -104,21 +108,21 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
       if (in.result != ir::kNoValue) BlockSets::Add(d, in.result);
     }
   }
-  const size_t words = use.words();
-  uint64_t* in = scratch.Row(0);
+  const size_t words = sets.words();
+  uint64_t* in = sets.Row(4 * nblocks);
   for (bool changed = true; changed;) {
     changed = false;
     for (size_t k = block_order.size(); k-- > 0;) {  // (successors first: fewer rounds)
       const ir::BlockId b = block_order[k];
       const ir::Instr& t = f.blocks[b].instrs.back();
-      uint64_t* out = live_out.Row(b);
+      uint64_t* out = live_out(b);
       for (ir::BlockId s : t.targets) {
-        if (s >= 0) changed |= live_out.UnionInto(out, live_in.Row(s));
+        if (s >= 0) changed |= sets.UnionInto(out, live_in(s));
       }
-      const uint64_t* d = def.Row(b);
-      const uint64_t* u = use.Row(b);
+      const uint64_t* d = def(b);
+      const uint64_t* u = use(b);
       for (size_t i = 0; i < words; ++i) in[i] = (out[i] & ~d[i]) | u[i];
-      changed |= live_in.UnionInto(live_in.Row(b), in);
+      changed |= sets.UnionInto(live_in(b), in);
     }
   }
 
@@ -131,12 +135,12 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
       intervals[p].start = std::min(intervals[p].start, block_start[b]);
       intervals[p].end = std::max(intervals[p].end, block_start[b]);
     }
-    live_in.ForEach(live_in.Row(b), [&](int v) {
+    sets.ForEach(live_in(b), [&](int v) {
       intervals[v].start = std::min(intervals[v].start, block_start[b]);
       intervals[v].end = std::max(intervals[v].end, block_start[b]);
     });
-    live_out.ForEach(live_out.Row(b),
-                     [&](int v) { intervals[v].end = std::max(intervals[v].end, block_end[b]); });
+    sets.ForEach(live_out(b),
+                 [&](int v) { intervals[v].end = std::max(intervals[v].end, block_end[b]); });
     pos = block_start[b] + 2;
     for (const ir::Instr& in : f.blocks[b].instrs) {
       for (ir::ValueId v : in.args) intervals[v].end = std::max(intervals[v].end, pos);
@@ -150,22 +154,23 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
   // Live across a call: live right after a call point (its own result aside), from liveness
   // rather than the interval, which may span calls on paths where the value is dead (an argument
   // used by one arm of an if whose other arm calls).
-  BlockSets crossing(1, nvalues);
+  uint64_t* crossing = sets.Row(4 * nblocks + 1);
   for (size_t b = 0; b < nblocks; ++b) {
-    std::copy(live_out.Row(b), live_out.Row(b) + words, in);
+    std::copy(live_out(b), live_out(b) + words, in);
     const auto& instrs = f.blocks[b].instrs;
     for (size_t i = instrs.size(); i-- > 0;) {
       const ir::Instr& instr = instrs[i];
       if (instr.result != ir::kNoValue)
         in[instr.result >> 6] &= ~(uint64_t{1} << (instr.result & 63));
-      if (ClobbersCallerSaved(instr, registers)) crossing.UnionInto(crossing.Row(0), in);
+      if (ClobbersCallerSaved(instr, registers)) sets.UnionInto(crossing, in);
       for (ir::ValueId v : instr.args) BlockSets::Add(in, v);
     }
   }
   std::vector<Interval*> order;
+  order.reserve(nvalues);
   for (Interval& iv : intervals) {
     if (iv.end < 0) continue;  // never defined or used (dead code left behind)
-    iv.crosses_call = BlockSets::Has(crossing.Row(0), iv.value);
+    iv.crosses_call = BlockSets::Has(crossing, iv.value);
     order.push_back(&iv);
   }
   std::sort(order.begin(), order.end(),
@@ -184,9 +189,10 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
   result.location.resize(nvalues);
   result.block_start = block_start;
   std::vector<const Interval*> active;  // intervals holding a register
+  active.reserve(registers.caller_saved.size() + registers.callee_saved.size());
   std::vector<int> free_caller = registers.caller_saved;
   std::vector<int> free_callee = registers.callee_saved;
-  std::vector<bool> callee_used(64, false);
+  uint64_t callee_used = 0;  // (bit r: register r)
   std::vector<int> free_slots;
   std::vector<std::pair<int, int>> slot_release;  // (end, slot) of spilled intervals
   for (Interval* iv : order) {
@@ -228,7 +234,7 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
       loc.kind = Location::kRegister;
       loc.index = pool->back();
       pool->pop_back();
-      if (pool == &free_callee) callee_used[loc.index] = true;
+      if (pool == &free_callee) callee_used |= uint64_t{1} << loc.index;
       active.push_back(iv);
     } else {
       loc.kind = Location::kStack;
@@ -242,7 +248,7 @@ Allocation AllocateRegisters(const ir::Function& f, const RegisterFile& register
     }
   }
   for (int r : registers.callee_saved) {
-    if (callee_used[r]) result.callee_saved_used.push_back(r);
+    if ((callee_used >> r) & 1) result.callee_saved_used.push_back(r);
   }
   if (registers.primitives_preserve_registers) {
     // Each value in a caller-saved register marks the primitives strictly inside its range (not

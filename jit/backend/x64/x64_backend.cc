@@ -70,6 +70,55 @@ const x86::Gp kScratch2 = x86::r11;
 constexpr int kDirectArgRegisters[] = {x86::Gp::kIdDx, x86::Gp::kIdCx, 8, 9};
 static_assert(std::size(kDirectArgRegisters) == kMaxDirectParams);
 
+// Where the process-wide helpers (X64Backend::InstallHelpers) are: code in memory calls them
+// instead of carrying its own copy. Their addresses are the same for every function a Jit
+// compiles, so they are plain immediates, not words of the data table.
+struct X64Helpers {
+  uint64_t revalidate_guards = 0;
+  uint64_t request_optimized_code = 0;
+};
+
+// The answer to "do the guards hold?" once the Vm's epoch moved, entered by a call with the
+// function's GuardRecord in kScratch (the slow path of every kGuardsHold calls it): kScratch = 1
+// when they do, else 0, with every register but kScratch2 kept. The record's last validated
+// epoch answers without the runtime. `mov_word` loads a word of this process into a register.
+template <typename MovWordFn>
+void EmitRevalidateGuardsBody(x86::Assembler& a, MovWordFn mov_word) {
+  static constexpr uint32_t kSaved[] = {
+      x86::Gp::kIdAx, x86::Gp::kIdCx, x86::Gp::kIdDx, x86::Gp::kIdSi, x86::Gp::kIdDi, 8, 9};
+  Label yes = a.newLabel();
+  a.mov(kScratch2, x86::qword_ptr(kScratch, offsetof(GuardRecord, validated_epoch)));
+  a.cmp(kScratch2, x86::qword_ptr(kVm, kVmGlobalEpochOffset));
+  a.je(yes);
+  // The call left rsp at 8 mod 16: seven pushes align the runtime call.
+  for (auto id : kSaved) a.push(x86::gpq(id));
+  a.mov(x86::rdi, kVm);
+  a.mov(x86::rsi, kScratch);
+  mov_word(x86::rax, Address(&RevalidateGuards));
+  a.call(x86::rax);
+  a.mov(kScratch, x86::rax);
+  for (size_t i = std::size(kSaved); i-- > 0;) a.pop(x86::gpq(kSaved[i]));
+  a.ret();
+  a.bind(yes);
+  a.mov(kScratch.r32(), Imm(1));
+  a.ret();
+}
+
+// Tier 1 code's request for optimised code once its call countdown ran out, entered by a call
+// at a function's entry (before the frame: rsp was 8 mod 16) with the GuardRecord in kScratch.
+// The argument registers of either entry are kept.
+template <typename MovWordFn>
+void EmitRequestOptimizedCodeBody(x86::Assembler& a, MovWordFn mov_word) {
+  static constexpr uint32_t kArguments[] = {
+      x86::Gp::kIdDi, x86::Gp::kIdSi, x86::Gp::kIdDx, x86::Gp::kIdCx, 8, 9};
+  for (auto id : kArguments) a.push(x86::gpq(id));
+  a.mov(x86::rdi, kScratch);
+  mov_word(x86::rax, Address(&RequestOptimizedCode));
+  a.call(x86::rax);
+  for (size_t i = std::size(kArguments); i-- > 0;) a.pop(x86::gpq(kArguments[i]));
+  a.ret();
+}
+
 using BlockPair = std::pair<ir::BlockId, ir::BlockId>;
 
 // A register's number as the allocator and the parallel moves count them.
@@ -77,9 +126,15 @@ int IdOf(const x86::Gp& r) { return static_cast<int>(r.id()); }
 
 class X64Emitter {
  public:
+  // `helpers`: the process-wide helpers, or nullptr for code carrying its own copies.
   X64Emitter(const ir::Function& f, x86::Assembler& a, ffi::ForeignStubs* foreign_stubs,
-             DataTable* table)
-      : f_(f), a_(a), symbol_t_(SymbolT()), foreign_stubs_(foreign_stubs), table_(table) {}
+             DataTable* table, const X64Helpers* helpers)
+      : f_(f),
+        a_(a),
+        symbol_t_(SymbolT()),
+        foreign_stubs_(foreign_stubs),
+        table_(table),
+        helpers_(helpers) {}
 
   void Generate() {
     RegisterFile registers;
@@ -374,18 +429,24 @@ class X64Emitter {
     }
     SetFrame(0);
 
-    for (const auto& [request, back] : hot_requests) {
-      // At an entry (rsp is 8 mod 16): the argument registers of either entry are kept.
-      static constexpr uint32_t kArguments[] = {
-          x86::Gp::kIdDi, x86::Gp::kIdSi, x86::Gp::kIdDx, x86::Gp::kIdCx, 8, 9};
-      a_.bind(request);
-      for (auto id : kArguments) a_.push(x86::gpq(id));
-      a_.sub(x86::rsp, Imm(8));
-      a_.mov(x86::rdi, kScratch);
-      CallRuntime(Address(&RequestOptimizedCode));
-      a_.add(x86::rsp, Imm(8));
-      for (size_t i = std::size(kArguments); i-- > 0;) a_.pop(x86::gpq(kArguments[i]));
-      a_.jmp(back);
+    if (!hot_requests.empty()) {
+      // (kScratch still holds the record: the countdown's address.)
+      Label local_request;
+      if (helpers_ == nullptr) local_request = a_.newLabel();
+      for (const auto& [request, back] : hot_requests) {
+        a_.bind(request);
+        if (helpers_ != nullptr) {
+          a_.movabs(kScratch2, Imm(static_cast<int64_t>(helpers_->request_optimized_code)));
+          a_.call(kScratch2);
+        } else {
+          a_.call(local_request);
+        }
+        a_.jmp(back);
+      }
+      if (helpers_ == nullptr) {
+        a_.bind(local_request);
+        EmitRequestOptimizedCodeBody(a_, [this](const x86::Gp& r, uint64_t w) { MovWord(r, w); });
+      }
     }
 
     a_.bind(arity);
@@ -1457,31 +1518,17 @@ class X64Emitter {
     });
   }
 
-  // The function's one out-of-line answer to "do the guards hold?" once the epoch moved (the
-  // slow path of every kGuardsHold calls it): kScratch = 1 when they do, else 0, with every
-  // other register kept. The record's last validated epoch answers without the runtime.
+  // The function's one out-of-line answer to "do the guards hold?" (EmitRevalidateGuardsBody,
+  // with this function's record): the process-wide helper's, or a copy of its own.
   void EmitRevalidateGuards() {
-    static constexpr uint32_t kSaved[] = {
-        x86::Gp::kIdAx, x86::Gp::kIdCx, x86::Gp::kIdDx, x86::Gp::kIdSi, x86::Gp::kIdDi, 8, 9, 11};
-    Label yes = a_.newLabel();
     a_.bind(revalidate_);
     MovWord(kScratch, f_.guard_record);
-    a_.mov(kScratch, x86::qword_ptr(kScratch, offsetof(GuardRecord, validated_epoch)));
-    a_.cmp(kScratch, x86::qword_ptr(kVm, kVmGlobalEpochOffset));
-    a_.je(yes);
-    // The call left rsp at 8 mod 16: eight pushes, then 8 more, align the runtime call.
-    for (auto id : kSaved) a_.push(x86::gpq(id));
-    a_.sub(x86::rsp, Imm(8));
-    a_.mov(x86::rdi, kVm);
-    MovWord(x86::rsi, f_.guard_record);
-    CallRuntime(Address(&RevalidateGuards));
-    a_.mov(kScratch, x86::rax);
-    a_.add(x86::rsp, Imm(8));
-    for (size_t i = std::size(kSaved); i-- > 0;) a_.pop(x86::gpq(kSaved[i]));
-    a_.ret();
-    a_.bind(yes);
-    a_.mov(kScratch.r32(), Imm(1));
-    a_.ret();
+    if (helpers_ != nullptr) {
+      a_.movabs(kScratch2, Imm(static_cast<int64_t>(helpers_->revalidate_guards)));
+      a_.jmp(kScratch2);
+      return;
+    }
+    EmitRevalidateGuardsBody(a_, [this](const x86::Gp& r, uint64_t w) { MovWord(r, w); });
   }
 
   // Sets ZF when the global holds the value it held when compiled.
@@ -1918,6 +1965,7 @@ class X64Emitter {
   Oop symbol_t_;  // predicates return the symbol t (interned once per process)
   ffi::ForeignStubs* foreign_stubs_;
   DataTable* table_;  // the words of this process the code holds or loads
+  const X64Helpers* helpers_;
   Allocation alloc_;
   std::vector<int> use_count_;
   std::vector<const ir::Instr*> const_of_;  // the kConst defining each value, or null
@@ -1963,7 +2011,52 @@ class X64Emitter {
 
 class X64Backend : public Backend {
  public:
+  ~X64Backend() override {
+    if (helpers_memory_ != nullptr) helpers_memory_->Release(helpers_block_);
+  }
+
   const char* name() const override { return "x86-64"; }
+
+  bool InstallHelpers(CodeMemory& memory, std::string* error) override {
+    if (helpers_memory_ != nullptr) return true;
+    asmjit::CodeHolder code;
+    code.init(asmjit::Environment(asmjit::Arch::kX64));
+    ErrorCollector errors;
+    code.setErrorHandler(&errors);
+    Label revalidate, request;
+    {
+      x86::Assembler a(&code);
+      auto mov_word = [&a](const x86::Gp& r, uint64_t w) {
+        a.movabs(r, Imm(static_cast<int64_t>(w)));
+      };
+      revalidate = a.newLabel();
+      request = a.newLabel();
+      a.bind(revalidate);
+      EmitRevalidateGuardsBody(a, mov_word);
+      a.align(asmjit::AlignMode::kCode, 16);
+      a.bind(request);
+      EmitRequestOptimizedCodeBody(a, mov_word);
+      if (errors.error == asmjit::kErrorOk) code.flatten();
+      if (errors.error == asmjit::kErrorOk) code.resolveUnresolvedLinks();
+    }
+    code.resetErrorHandler();
+    if (errors.error != asmjit::kErrorOk) {
+      *error = "helpers: " + errors.text;
+      return false;
+    }
+    const size_t size = code.codeSize();
+    auto write = [&code, size](uint8_t* rw, uint64_t rx) {
+      if (rx == 0 || code.relocateToBase(rx) != asmjit::kErrorOk) return false;
+      code.copyFlattenedData(rw, size, asmjit::CopySectionFlags::kPadTargetBuffer);
+      return true;
+    };
+    if (!memory.Install("maru_x64_helpers", size, write, &helpers_block_, error)) return false;
+    const auto base = reinterpret_cast<uint64_t>(helpers_block_.rx);
+    helpers_.revalidate_guards = base + code.labelOffsetFromBase(revalidate);
+    helpers_.request_optimized_code = base + code.labelOffsetFromBase(request);
+    helpers_memory_ = &memory;
+    return true;
+  }
 
   bool PatchWords(uint8_t* code, size_t size, const std::vector<ImmediatePatch>& patches,
                   const std::vector<uint64_t>& words) const override {
@@ -2005,7 +2098,10 @@ class X64Backend : public Backend {
     }
     {
       x86::Assembler a(code.get());
-      X64Emitter emitter(f, a, options.foreign_stubs, table.get());
+      // (Code with a data table may run in another process: it carries its own helpers.)
+      const X64Helpers* helpers =
+          helpers_memory_ != nullptr && !options.words_in_table ? &helpers_ : nullptr;
+      X64Emitter emitter(f, a, options.foreign_stubs, table.get(), helpers);
       emitter.Generate();
       if (errors.error == asmjit::kErrorOk) code->flatten();
       if (errors.error == asmjit::kErrorOk) code->resolveUnresolvedLinks();
@@ -2021,6 +2117,11 @@ class X64Backend : public Backend {
     FinishGeneratedCode(code, *table, out);
     return true;
   }
+
+ private:
+  CodeMemory* helpers_memory_ = nullptr;  // where the helpers are; null: not installed
+  CodeBlock helpers_block_;
+  X64Helpers helpers_;
 };
 
 }  // namespace
