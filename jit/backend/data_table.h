@@ -45,7 +45,15 @@ inline bool FitsPatch(const ImmediatePatch& patch, uint64_t word) {
 // where its immediates are (patches).
 class DataTable {
  public:
-  explicit DataTable(bool in_table) : in_table_(in_table) {}
+  explicit DataTable(bool in_table) : in_table_(in_table) {
+    // Room for most functions' words: growing the vectors cost more than this.
+    words_.reserve(16);
+    if (in_table) {
+      fixups_.reserve(32);
+    } else {
+      patches_.reserve(32);
+    }
+  }
   bool in_table() const { return in_table_; }
   // The index of `word`, added on first use. Most functions name a few words: they are searched
   // in place until there are many.

@@ -27,23 +27,35 @@ bool IsPure(ir::Opcode op) {
 }  // namespace
 
 bool EliminateDeadCode(ir::Function& f) {
+  std::vector<int> uses = ir::UseCounts(f);
+  std::vector<uint8_t> dead;  // per instruction of the block being swept
   bool changed_any = false;
-  for (bool changed = true; changed;) {
-    changed = false;
-    std::vector<int> uses = ir::UseCounts(f);
-    for (ir::Block& b : f.blocks) {
-      std::vector<ir::Instr> kept;
-      kept.reserve(b.instrs.size());
-      for (ir::Instr& in : b.instrs) {
-        if (IsPure(in.op) && in.result != ir::kNoValue && uses[in.result] == 0) {
-          changed = true;
-          continue;
-        }
-        kept.push_back(std::move(in));
+  // Sweeps from the last block and the last instruction back: an instruction that goes frees
+  // the ones it used, most often just before it. Another sweep only when it freed a value
+  // whose block was already swept.
+  for (bool again = true; again;) {
+    again = false;
+    for (size_t b = f.blocks.size(); b-- > 0;) {
+      std::vector<ir::Instr>& instrs = f.blocks[b].instrs;
+      dead.assign(instrs.size(), 0);
+      bool any = false;
+      for (size_t i = instrs.size(); i-- > 0;) {
+        const ir::Instr& in = instrs[i];
+        if (!IsPure(in.op) || in.result == ir::kNoValue || uses[in.result] != 0) continue;
+        dead[i] = 1;
+        any = true;
+        for (ir::ValueId a : in.args) again |= --uses[a] == 0;
       }
-      b.instrs = std::move(kept);
+      if (!any) continue;
+      size_t kept = 0;
+      for (size_t i = 0; i < instrs.size(); ++i) {
+        if (dead[i]) continue;
+        if (kept != i) instrs[kept] = std::move(instrs[i]);
+        ++kept;
+      }
+      instrs.resize(kept);
+      changed_any = true;
     }
-    changed_any |= changed;
   }
   return changed_any;
 }

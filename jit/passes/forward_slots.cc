@@ -52,17 +52,24 @@ bool ForwardSlots(ir::Function& f) {
       known.emplace_back(slot, v);
     }
   };
-  std::vector<Known> exit_state(n);
-  std::vector<bool> done(n, false);
+  // What each block knows at its exit: exits[exit_range[b].first, exit_range[b].second), or
+  // first == -1 while b is not done. (All in one vector, and per-thread scratch: the pass runs
+  // on every compile, and a vector per block was most of its cost.)
+  thread_local Known exits;
+  thread_local Known known;
+  exits.clear();
+  std::vector<std::pair<int, int>> exit_range(n, {-1, -1});
   // Reverse post-order: a block's sole predecessor (reached by a forward edge) comes before it,
   // whatever order the lowering created the blocks in.
   const std::vector<ir::BlockId> order = ir::ReversePostOrder(f);
   bool changed = false;
   for (ir::BlockId b : order) {
-    Known known;
+    known.clear();
     ir::BlockId p = only_predecessor[b];
     // Block 0 is entered from the prologue; other blocks inherit from a sole predecessor.
-    if (b != 0 && predecessors[b] == 1 && p >= 0 && done[p]) known = exit_state[p];
+    if (b != 0 && predecessors[b] == 1 && p >= 0 && exit_range[p].first >= 0) {
+      known.assign(exits.begin() + exit_range[p].first, exits.begin() + exit_range[p].second);
+    }
     // Kept instructions are compacted in place.
     std::vector<ir::Instr>& instrs = f.blocks[b].instrs;
     size_t kept = 0;
@@ -97,8 +104,9 @@ bool ForwardSlots(ir::Function& f) {
       ++kept;
     }
     instrs.resize(kept);
-    exit_state[b] = std::move(known);
-    done[b] = true;
+    exit_range[b].first = static_cast<int>(exits.size());
+    exits.insert(exits.end(), known.begin(), known.end());
+    exit_range[b].second = static_cast<int>(exits.size());
   }
   if (changed) {
     // Rewrite every use once more: a use may sit in a block processed before the replacement

@@ -66,27 +66,24 @@ bool MergeBlocks(ir::Function& f) {
   // 2. Sole successors join their predecessor. (Only edges from reached blocks count: the
   // blocks skipped above may have none left.)
   const size_t n = f.blocks.size();
+  // (A block other than the entry is reached when it has a predecessor. The search's stack is
+  // per-thread scratch: the pass runs twice per compile.)
   std::vector<int> predecessors(n, 0);
-  std::vector<uint8_t> reached(n, 0);
-  std::vector<ir::BlockId> stack = {0};
-  reached[0] = 1;
+  thread_local std::vector<ir::BlockId> stack;
+  stack.assign(1, 0);
   while (!stack.empty()) {
     const ir::BlockId b = stack.back();
     stack.pop_back();
     for (ir::BlockId s : f.blocks[b].instrs.back().targets) {
       if (s < 0) continue;
-      ++predecessors[s];
-      if (!reached[s]) {
-        reached[s] = 1;
-        stack.push_back(s);
-      }
+      if (predecessors[s]++ == 0 && s != 0) stack.push_back(s);
     }
   }
   std::vector<ir::ValueId> replacement;  // a merged parameter's argument (kNoValue: none)
   bool merged = false;
   for (size_t b = 0; b < n; ++b) {
     std::vector<ir::Instr>& instrs = f.blocks[b].instrs;
-    if (!reached[b] || instrs.empty()) continue;  // (empty: absorbed)
+    if ((b != 0 && predecessors[b] == 0) || instrs.empty()) continue;  // (empty: absorbed)
     while (instrs.back().op == ir::Opcode::kJump) {
       const ir::BlockId t = instrs.back().targets[0];
       if (t == 0 || static_cast<size_t>(t) == b || predecessors[t] != 1) break;

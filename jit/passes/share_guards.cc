@@ -47,12 +47,16 @@ struct BlockEffect {
   }
 };
 
-// Which guardshold answers at the entry of each block (kNone where none does).
-std::vector<ir::ValueId> AnswersAtEntry(const ir::Function& f,
-                                        const ir::PredecessorLists& predecessors,
-                                        const std::vector<BlockEffect>& effects) {
+// Which guardshold answers at the entry of each block (kNone where none does), in *in_state.
+void AnswersAtEntry(const ir::Function& f, const ir::PredecessorLists& predecessors,
+                    const std::vector<BlockEffect>& effects,
+                    std::vector<ir::ValueId>* in_state_out) {
   const size_t n = f.blocks.size();
-  std::vector<ir::ValueId> in_state(n, kUnknown), out_state(n, kUnknown);
+  // (Per-thread scratch: the pass runs a few times per compile.)
+  thread_local std::vector<ir::ValueId> out_state;
+  std::vector<ir::ValueId>& in_state = *in_state_out;
+  in_state.assign(n, kUnknown);
+  out_state.assign(n, kUnknown);
   const std::vector<ir::BlockId> order = ir::ReversePostOrder(f);  // (unreached blocks: none)
   for (bool moved = true; moved;) {
     moved = false;
@@ -75,7 +79,6 @@ std::vector<ir::ValueId> AnswersAtEntry(const ir::Function& f,
   for (ir::ValueId& s : in_state) {
     if (s == kUnknown) s = kNone;
   }
-  return in_state;
 }
 
 }  // namespace
@@ -104,8 +107,12 @@ bool ShareGuards(ir::Function& f) {
   // What each block does to the answer (guardsholds from an earlier run may have become
   // redundant since: unreachable code removed).
   const size_t n = f.blocks.size();
-  std::vector<BlockEffect> effects(n);
-  std::vector<bool> is_answer(f.value_count, false);
+  // (Per-thread scratch: the pass runs a few times per compile.)
+  thread_local std::vector<BlockEffect> effects;
+  thread_local std::vector<uint8_t> is_answer;
+  thread_local std::vector<ir::ValueId> in_state;
+  effects.assign(n, BlockEffect{});
+  is_answer.assign(f.value_count, 0);
   bool any_answer = false;
   for (size_t b = 0; b < n; ++b) {
     BlockEffect& e = effects[b];
@@ -113,7 +120,7 @@ bool ShareGuards(ir::Function& f) {
     for (const ir::Instr& in : f.blocks[b].instrs) {
       if (in.op == ir::Opcode::kGuardsHold) {
         any_answer = true;
-        is_answer[in.result] = true;
+        is_answer[in.result] = 1;
         e.repeats |= known;
         known = true;
         if (!e.ends && e.first == kNone) e.first = in.result;
@@ -132,7 +139,7 @@ bool ShareGuards(ir::Function& f) {
   // after another, have one.
   // (Step 2 changes no terminator: the lists serve step 3 too.)
   const ir::PredecessorLists predecessors(f);
-  std::vector<ir::ValueId> in_state = AnswersAtEntry(f, predecessors, effects);
+  AnswersAtEntry(f, predecessors, effects, &in_state);
   std::vector<ir::ValueId> replacement;
   for (size_t b = 0; b < n; ++b) {
     ir::ValueId state = in_state[b];
