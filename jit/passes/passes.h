@@ -34,7 +34,8 @@ bool RemoveUnreachableBlocks(ir::Function& f);
 // Guards of globals between two points where code may run share one guardshold: each first
 // branches on its answer and checks its own global only when the answer is no.
 bool ShareGuards(ir::Function& f);
-// ShareGuards and RemoveUnreachableBlocks in turn while guard sharing removes code.
+// ShareGuards, then RemoveUnreachableBlocks when it changed anything: the result is stable (a
+// second ShareGuards changes nothing).
 bool ShareGuardsUntilStable(ir::Function& f);
 // Operands of inline primitives known to be fixnums (from constants, fixnum-valued primitives and
 // block parameters, with value ranges) are marked so the backends omit their tag tests, and

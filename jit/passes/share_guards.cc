@@ -15,8 +15,12 @@
 // A "no" only means that some guard of the function fails: every site then interprets its form,
 // which is slower but exact. The pass puts a guardshold before every guard, then removes each one
 // that an earlier guardshold answers (one that reaches it along every path with no code-running
-// instruction or global assignment in between: a forward dataflow where different answers meet
-// as "none"), and folds a branch on an answer already known along a chain of sole predecessors.
+// instruction or global assignment in between), and folds a branch on an answer whose value is
+// known where it branches. One forward dataflow finds both: its state is the answer that holds
+// and, past a branch on it, whether it is yes or no; the edge a known answer does not take is
+// never followed, so code behind it (a guard's interpreted path) neither reaches nor weakens
+// anything, and one run leaves nothing for another (once the unreachable blocks are removed).
+#include <cstdint>
 #include <vector>
 
 #include "jit/passes/passes.h"
@@ -30,54 +34,93 @@ bool EndsKnowledge(const ir::Instr& in) {
   return ir::MayRunCode(in) || in.op == ir::Opcode::kStoreGlobal || in.op == ir::Opcode::kDefine;
 }
 
-constexpr ir::ValueId kUnknown = -2;  // not reached yet (the optimistic start of the dataflow)
-constexpr ir::ValueId kNone = -1;     // no guardshold answers here
+constexpr ir::ValueId kUnreached = -2;  // no path reaches here (yet: the optimistic start)
+constexpr ir::ValueId kNone = -1;       // no guardshold answers here
 
-// What a block does to the answer known on entry, from one scan of its instructions (the
-// dataflow below then never looks at instructions again).
+enum Truth : uint8_t { kEither, kYes, kNo };
+
+// What is known at a point: the guardshold whose answer holds, and its value when a branch on it
+// decided the path.
+struct Known {
+  ir::ValueId answer = kUnreached;
+  Truth truth = kEither;
+
+  bool operator==(const Known&) const = default;
+};
+
+// Where paths meet.
+Known Meet(Known a, Known b) {
+  if (a.answer == kUnreached) return b;
+  if (b.answer == kUnreached) return a;
+  if (a.answer != b.answer) return {kNone, kEither};
+  return {a.answer, a.truth == b.truth ? a.truth : kEither};
+}
+
+// What a block does to what is known on entry, from one scan of its instructions (the dataflow
+// below then never looks at instructions again).
 struct BlockEffect {
   bool ends = false;              // something in it ends what is known
   bool repeats = false;           // a guardshold follows another with nothing ending between
   ir::ValueId first = kNone;      // its first guardshold before anything ends knowledge
   ir::ValueId after_end = kNone;  // its first guardshold after the last end of knowledge
+  // It ends in a branch on the answer that holds at its end (a guardshold of its own after the
+  // last end of knowledge; a branch on another value is checked against the answer itself).
+  bool branches_on_own_answer = false;
 
-  ir::ValueId Transfer(ir::ValueId state) const {
-    if (ends) return after_end;
-    return state != kNone ? state : first;  // (a later guardshold is redundant)
+  Known Transfer(Known in) const {
+    if (ends) return {after_end, kEither};
+    if (in.answer != kNone) return in;  // (a later guardshold is redundant)
+    return {first, kEither};
   }
 };
 
-// Which guardshold answers at the entry of each block (kNone where none does), in *in_state.
-void AnswersAtEntry(const ir::Function& f, const ir::PredecessorLists& predecessors,
-                    const std::vector<BlockEffect>& effects,
-                    std::vector<ir::ValueId>* in_state_out) {
+// Whether block b's terminator branches on the answer `out` known at its end.
+bool BranchesOnAnswer(const ir::Instr& t, const BlockEffect& e, Known out) {
+  return t.op == ir::Opcode::kBranch && out.answer >= 0 &&
+         (e.branches_on_own_answer || t.args[0] == out.answer);
+}
+
+// What is known along each edge of b (its targets' order), given what is known at its end.
+void EdgeStates(const ir::Instr& t, const BlockEffect& e, Known out, Known edges[2]) {
+  edges[0] = edges[1] = out;
+  if (!BranchesOnAnswer(t, e, out)) return;
+  // Yes takes the first target, no the second; the edge a known answer does not take is not.
+  edges[0] = out.truth == kNo ? Known{} : Known{out.answer, kYes};
+  edges[1] = out.truth == kYes ? Known{} : Known{out.answer, kNo};
+}
+
+// What is known at the entry of each block (answer kUnreached where no path the answers allow
+// reaches it).
+void KnownAtEntry(const ir::Function& f, const ir::PredecessorLists& predecessors,
+                  const std::vector<BlockEffect>& effects, std::vector<Known>* in_state_out) {
   const size_t n = f.blocks.size();
-  // (Per-thread scratch: the pass runs a few times per compile.)
-  thread_local std::vector<ir::ValueId> out_state;
-  std::vector<ir::ValueId>& in_state = *in_state_out;
-  in_state.assign(n, kUnknown);
-  out_state.assign(n, kUnknown);
+  // (Per-thread scratch: the pass runs on every compile.)
+  thread_local std::vector<Known> out_state;
+  std::vector<Known>& in_state = *in_state_out;
+  in_state.assign(n, Known{});
+  out_state.assign(n, Known{});
   const std::vector<ir::BlockId> order = ir::ReversePostOrder(f);  // (unreached blocks: none)
   for (bool moved = true; moved;) {
     moved = false;
     for (ir::BlockId b : order) {
-      ir::ValueId state = b == 0 ? kNone : kUnknown;  // block 0 is entered from the prologue
+      Known state = b == 0 ? Known{kNone, kEither} : Known{};  // block 0: from the prologue
       for (ir::BlockId p : predecessors[b]) {
-        ir::ValueId s = out_state[p];
-        if (s == kUnknown) continue;
-        state = state == kUnknown || state == s ? s : kNone;
+        if (out_state[p].answer == kUnreached) continue;
+        Known edges[2];
+        const ir::Instr& t = f.blocks[p].instrs.back();
+        EdgeStates(t, effects[p], out_state[p], edges);
+        for (int k = 0; k < 2; ++k) {
+          if (t.targets[k] == b) state = Meet(state, edges[k]);
+        }
       }
-      if (state == kUnknown) continue;  // not reached (yet)
-      ir::ValueId out = effects[b].Transfer(state);
+      if (state.answer == kUnreached) continue;  // not reached (yet)
+      const Known out = effects[b].Transfer(state);
       if (state != in_state[b] || out != out_state[b]) {
         in_state[b] = state;
         out_state[b] = out;
         moved = true;
       }
     }
-  }
-  for (ir::ValueId& s : in_state) {
-    if (s == kUnknown) s = kNone;
   }
 }
 
@@ -104,45 +147,46 @@ bool ShareGuards(ir::Function& f) {
     branch.args[0] = guard.result;
     changed = true;
   }
-  // What each block does to the answer (guardsholds from an earlier run may have become
-  // redundant since: unreachable code removed).
+  // What each block does to what is known.
   const size_t n = f.blocks.size();
-  // (Per-thread scratch: the pass runs a few times per compile.)
+  // (Per-thread scratch: the pass runs on every compile.)
   thread_local std::vector<BlockEffect> effects;
-  thread_local std::vector<uint8_t> is_answer;
-  thread_local std::vector<ir::ValueId> in_state;
+  thread_local std::vector<Known> in_state;
   effects.assign(n, BlockEffect{});
-  is_answer.assign(f.value_count, 0);
   bool any_answer = false;
   for (size_t b = 0; b < n; ++b) {
     BlockEffect& e = effects[b];
+    const std::vector<ir::Instr>& instrs = f.blocks[b].instrs;
     bool known = false;  // (within the block)
-    for (const ir::Instr& in : f.blocks[b].instrs) {
+    const ir::ValueId condition =
+        instrs.back().op == ir::Opcode::kBranch ? instrs.back().args[0] : ir::kNoValue;
+    for (const ir::Instr& in : instrs) {
       if (in.op == ir::Opcode::kGuardsHold) {
         any_answer = true;
-        is_answer[in.result] = 1;
         e.repeats |= known;
         known = true;
         if (!e.ends && e.first == kNone) e.first = in.result;
         if (e.ends && e.after_end == kNone) e.after_end = in.result;
+        if (in.result == condition) e.branches_on_own_answer = true;
       } else if (EndsKnowledge(in)) {
         known = false;
         e.ends = true;
         e.after_end = kNone;
+        e.branches_on_own_answer = false;
       }
     }
   }
   if (!any_answer) return changed;
+  const ir::PredecessorLists predecessors(f);
+  KnownAtEntry(f, predecessors, effects, &in_state);
 
   // 2. Redundant guardsholds go; their uses read the answer that reaches them. Only blocks
   // entered with an answer that have a guardshold before anything ends it, or with a guardshold
-  // after another, have one.
-  // (Step 2 changes no terminator: the lists serve step 3 too.)
-  const ir::PredecessorLists predecessors(f);
-  AnswersAtEntry(f, predecessors, effects, &in_state);
+  // after another, have one. (Unreached blocks are left to the removal of unreachable code.)
   std::vector<ir::ValueId> replacement;
   for (size_t b = 0; b < n; ++b) {
-    ir::ValueId state = in_state[b];
+    ir::ValueId state = in_state[b].answer;
+    if (state == kUnreached) continue;
     if (!effects[b].repeats && (state == kNone || effects[b].first == kNone)) continue;
     std::vector<ir::Instr>& instrs = f.blocks[b].instrs;  // compacted in place
     size_t kept = 0;
@@ -174,44 +218,27 @@ bool ShareGuards(ir::Function& f) {
     }
   }
 
-  // 3. A branch on an answer already known (the block is entered only from one edge of a branch
-  // on it, directly or through sole predecessors) becomes a jump.
+  // 3. A branch on an answer whose value is known where it branches becomes a jump.
   for (size_t b = 0; b < n; ++b) {
+    if (in_state[b].answer == kUnreached) continue;
+    const Known out = effects[b].Transfer(in_state[b]);
     ir::Instr& t = f.blocks[b].instrs.back();
-    if (t.op != ir::Opcode::kBranch || !is_answer[t.args[0]]) continue;
-    // Walk up the chain of sole predecessors looking for a branch on the same answer.
-    ir::BlockId child = static_cast<ir::BlockId>(b);
-    for (size_t steps = 0; steps < f.blocks.size(); ++steps) {
-      if (predecessors[child].size() != 1) break;
-      ir::BlockId parent = predecessors[child][0];
-      const ir::Instr& pt = f.blocks[parent].instrs.back();
-      if (pt.op == ir::Opcode::kBranch && pt.args[0] == t.args[0] &&
-          pt.targets[0] != pt.targets[1]) {
-        ir::BlockId target = pt.targets[0] == child ? t.targets[0] : t.targets[1];
-        t = ir::Instr();
-        t.op = ir::Opcode::kJump;
-        t.targets[0] = target;
-        changed = true;
-        break;
-      }
-      if (parent == child || parent == 0) break;
-      child = parent;
-    }
+    if (out.truth == kEither || !BranchesOnAnswer(t, effects[b], out)) continue;
+    const ir::BlockId target = t.targets[out.truth == kYes ? 0 : 1];
+    t = ir::Instr();
+    t.op = ir::Opcode::kJump;
+    t.targets[0] = target;
+    changed = true;
   }
   return changed;
 }
 
-// Sharing guards folds branches on known answers, which leaves code unreachable (the fallbacks
-// of inlined callees' guards, say), and removing that code can make more guardsholds redundant:
-// the two alternate until no code goes.
+// The dataflow never follows the edges a known answer does not take, so removing the code that
+// only they reached makes nothing more redundant: one run, then the removal.
 bool ShareGuardsUntilStable(ir::Function& f) {
-  bool changed = false;
-  for (int round = 0; round < 8; ++round) {
-    if (!ShareGuards(f)) break;
-    changed = true;
-    if (!RemoveUnreachableBlocks(f)) break;
-  }
-  return changed;
+  if (!ShareGuards(f)) return false;
+  RemoveUnreachableBlocks(f);
+  return true;
 }
 
 }  // namespace maru::jit
