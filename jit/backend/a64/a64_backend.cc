@@ -35,6 +35,7 @@
 #include "jit/backend/direct_entry.h"
 #include "jit/backend/emit_support.h"
 #include "jit/backend/generated_code.h"
+#include "jit/backend/installed_helpers.h"
 #include "jit/backend/regalloc.h"
 #include "jit/runtime_calls.h"
 #include "runtime/heap.h"
@@ -69,11 +70,87 @@ const a64::GpX kScratch3 = a64::x15;
 const a64::GpX kFramePointer = a64::x29;
 const a64::GpX kLinkRegister = a64::x30;
 
+// Where the process-wide helpers (A64Backend::InstallHelpers) are: code in memory calls them
+// instead of carrying its own copy. Their addresses are the same for every function a Jit
+// compiles, so they are plain immediates, not words of the data table.
+struct A64Helpers {
+  uint64_t revalidate_guards = 0;
+  uint64_t request_optimized_code = 0;
+};
+
+// Loads `value` into r with movz and movk (the chunks that are not zero).
+void MoveConstant(a64::Assembler& a, const a64::GpX& r, uint64_t value) {
+  if (value == 0) {
+    a.mov(r, a64::xzr);
+    return;
+  }
+  bool first = true;
+  for (uint32_t shift = 0; shift < 64; shift += 16) {
+    const auto chunk = static_cast<uint32_t>((value >> shift) & 0xffff);
+    if (chunk == 0) continue;
+    if (first) {
+      a.movz(r, Imm(chunk), Imm(shift));
+      first = false;
+    } else {
+      a.movk(r, Imm(chunk), Imm(shift));
+    }
+  }
+}
+
+// The answer to "do the guards hold?" once the Vm's epoch moved, entered by a call (bl or blr)
+// with the function's GuardRecord in kScratch3 (the slow path of every kGuardsHold calls it):
+// kScratch = 1 when they do, else 0, with x0-x15 kept (kScratch2 is not). The record's last
+// validated epoch answers without the runtime. `move_word` loads a word of this process.
+template <typename MoveWordFn>
+void EmitRevalidateGuardsBody(a64::Assembler& a, MoveWordFn move_word) {
+  Label slow = a.newLabel();
+  a.ldr(kScratch2, a64::ptr(kScratch3, offsetof(GuardRecord, validated_epoch)));
+  a.ldr(kScratch, a64::ptr(kVm, kVmGlobalEpochOffset));
+  a.cmp(kScratch2, kScratch);
+  a.b(CondCode::kNE, slow);
+  a.movz(kScratch, Imm(1));
+  a.ret(kLinkRegister);
+  a.bind(slow);
+  // x0-x14 are the allocatable caller-saved registers; x15 is the record; the link register
+  // is this call's return.
+  for (int i = 0; i < 16; i += 2) a.stp(a64::x(i), a64::x(i + 1), a64::ptr_pre(a64::sp, -16));
+  a.stp(kLinkRegister, kScratch2, a64::ptr_pre(a64::sp, -16));
+  a.mov(a64::x0, kVm);
+  a.mov(a64::x1, kScratch3);
+  move_word(kScratch, Address(&RevalidateGuards));
+  a.blr(kScratch);
+  a.mov(kScratch, a64::x0);
+  a.ldp(kLinkRegister, kScratch2, a64::ptr_post(a64::sp, 16));
+  for (int i = 14; i >= 0; i -= 2) a.ldp(a64::x(i), a64::x(i + 1), a64::ptr_post(a64::sp, 16));
+  a.ret(kLinkRegister);
+}
+
+// Tier 1 code's request for optimised code once its call countdown ran out, entered by a call
+// at a function's entry with the GuardRecord in kScratch3 (the caller keeps its own link
+// register). The argument registers of either entry (x0-x7) and kScratch3 are kept.
+template <typename MoveWordFn>
+void EmitRequestOptimizedCodeBody(a64::Assembler& a, MoveWordFn move_word) {
+  for (int r = 0; r < 8; r += 2) a.stp(a64::x(r), a64::x(r + 1), a64::ptr_pre(a64::sp, -16));
+  a.stp(kLinkRegister, kScratch3, a64::ptr_pre(a64::sp, -16));
+  a.mov(a64::x0, kScratch3);
+  move_word(kScratch, Address(&RequestOptimizedCode));
+  a.blr(kScratch);
+  a.ldp(kLinkRegister, kScratch3, a64::ptr_post(a64::sp, 16));
+  for (int r = 6; r >= 0; r -= 2) a.ldp(a64::x(r), a64::x(r + 1), a64::ptr_post(a64::sp, 16));
+  a.ret(kLinkRegister);
+}
+
 class A64Emitter {
  public:
+  // `helpers`: the process-wide helpers, or nullptr for code carrying its own copies.
   A64Emitter(const ir::Function& f, a64::Assembler& a, ffi::ForeignStubs* foreign_stubs,
-             DataTable* table)
-      : f_(f), a_(a), symbol_t_(SymbolT()), foreign_stubs_(foreign_stubs), table_(table) {}
+             DataTable* table, const A64Helpers* helpers)
+      : f_(f),
+        a_(a),
+        symbol_t_(SymbolT()),
+        foreign_stubs_(foreign_stubs),
+        table_(table),
+        helpers_(helpers) {}
 
   // Returns false (with *error) when the function does not fit this backend's frame addressing.
   bool Generate(std::string* error) {
@@ -279,16 +356,28 @@ class A64Emitter {
     }
     SetFrame(0);
 
-    for (const auto& [request, back] : hot_requests) {
-      // At an entry: the argument registers of either entry and the link register are kept.
-      a_.bind(request);
-      for (int r = 0; r < 8; r += 2) a_.stp(a64::x(r), a64::x(r + 1), a64::ptr_pre(a64::sp, -16));
-      a_.stp(kLinkRegister, kScratch3, a64::ptr_pre(a64::sp, -16));
-      a_.mov(a64::x0, kScratch3);
-      CallRuntime(Address(&RequestOptimizedCode));
-      a_.ldp(kLinkRegister, kScratch3, a64::ptr_post(a64::sp, 16));
-      for (int r = 6; r >= 0; r -= 2) a_.ldp(a64::x(r), a64::x(r + 1), a64::ptr_post(a64::sp, 16));
-      a_.b(back);
+    if (revalidate_used_) EmitRevalidateGuards();
+    if (!hot_requests.empty()) {
+      // At an entry (kScratch3 still holds the record): the entry's link register is kept
+      // around the call, which changes it.
+      Label local_request;
+      if (helpers_ == nullptr) local_request = a_.newLabel();
+      for (const auto& [request, back] : hot_requests) {
+        a_.bind(request);
+        a_.stp(kLinkRegister, kScratch3, a64::ptr_pre(a64::sp, -16));
+        if (helpers_ != nullptr) {
+          MoveConstant(a_, kScratch, helpers_->request_optimized_code);
+          a_.blr(kScratch);
+        } else {
+          a_.bl(local_request);
+        }
+        a_.ldp(kLinkRegister, kScratch3, a64::ptr_post(a64::sp, 16));
+        a_.b(back);
+      }
+      if (helpers_ == nullptr) {
+        a_.bind(local_request);
+        EmitRequestOptimizedCodeBody(a_, [this](const a64::GpX& r, uint64_t w) { MoveWord(r, w); });
+      }
     }
 
     a_.bind(arity);
@@ -386,23 +475,7 @@ class A64Emitter {
   }
 
   // Any 64-bit value with movz and up to three movk (zero through the zero register).
-  void MoveImmediate(const a64::GpX& r, uint64_t value) {
-    if (value == 0) {
-      a_.mov(r, a64::xzr);
-      return;
-    }
-    bool first = true;
-    for (uint32_t shift = 0; shift < 64; shift += 16) {
-      uint32_t chunk = static_cast<uint32_t>((value >> shift) & 0xffff);
-      if (chunk == 0) continue;
-      if (first) {
-        a_.movz(r, Imm(chunk), Imm(shift));
-        first = false;
-      } else {
-        a_.movk(r, Imm(chunk), Imm(shift));
-      }
-    }
-  }
+  void MoveImmediate(const a64::GpX& r, uint64_t value) { MoveConstant(a_, r, value); }
 
   // A word that only means something in this process (an address): an immediate, or a load from
   // the module's data table (jit/backend/data_table.h), its address made by adrp + ldr.
@@ -951,22 +1024,29 @@ class A64Emitter {
     Commit(in.result, r);
     a_.bind(join);
     ir::ValueId result = in.result;
+    if (!revalidate_used_) {
+      revalidate_used_ = true;
+      revalidate_ = a_.newLabel();
+    }
     Defer([this, slow, join, result] {
       a_.bind(slow);
-      // x0-x15: the allocatable caller-saved registers and x15; x16/x17 are scratch.
-      for (int i = 0; i < 16; i += 2) {
-        a_.stp(a64::x(i), a64::x(i + 1), a64::ptr_pre(a64::sp, -16));
-      }
-      a_.mov(a64::x0, kVm);
-      MoveWord(a64::x1, f_.guard_record);
-      CallRuntime(Address(&RevalidateGuards));
-      a_.mov(kScratch, a64::x0);
-      for (int i = 14; i >= 0; i -= 2) {
-        a_.ldp(a64::x(i), a64::x(i + 1), a64::ptr_post(a64::sp, 16));
-      }
+      a_.bl(revalidate_);  // (the link register is the frame record's to restore)
       StoreResult(result, kScratch);
       a_.b(join);
     });
+  }
+
+  // The function's one out-of-line answer to "do the guards hold?" (EmitRevalidateGuardsBody,
+  // with this function's record): the process-wide helper's, or a copy of its own.
+  void EmitRevalidateGuards() {
+    a_.bind(revalidate_);
+    MoveWord(kScratch3, f_.guard_record);
+    if (helpers_ != nullptr) {
+      MoveConstant(a_, kScratch, helpers_->revalidate_guards);
+      a_.br(kScratch);
+      return;
+    }
+    EmitRevalidateGuardsBody(a_, [this](const a64::GpX& r, uint64_t w) { MoveWord(r, w); });
   }
 
   void EmitGlobalCompare(const ir::Instr& in) {
@@ -1361,6 +1441,9 @@ class A64Emitter {
   Oop symbol_t_;  // predicates return the symbol t (interned once per process)
   ffi::ForeignStubs* foreign_stubs_;
   DataTable* table_;  // the words of this process the code holds or loads
+  const A64Helpers* helpers_;
+  bool revalidate_used_ = false;
+  Label revalidate_;  // EmitRevalidateGuards, bound once revalidate_used_
   Allocation alloc_;
   std::vector<int> use_count_;
   std::vector<const ir::Instr*> const_of_;  // the kConst defining each value, or null
@@ -1389,6 +1472,31 @@ class A64Emitter {
 class A64Backend : public Backend {
  public:
   const char* name() const override { return "aarch64"; }
+
+  bool InstallHelpers(CodeMemory& memory, std::string* error) override {
+    if (installed_.installed()) return true;
+    asmjit::CodeHolder code;
+    code.init(asmjit::Environment(asmjit::Arch::kAArch64));
+    ErrorCollector errors;
+    code.setErrorHandler(&errors);
+    Label revalidate, request;
+    {
+      a64::Assembler a(&code);
+      auto move_word = [&a](const a64::GpX& r, uint64_t w) { MoveConstant(a, r, w); };
+      revalidate = a.newLabel();
+      request = a.newLabel();
+      a.bind(revalidate);
+      EmitRevalidateGuardsBody(a, move_word);
+      a.bind(request);
+      EmitRequestOptimizedCodeBody(a, move_word);
+    }
+    const bool ok = installed_.Install(code, errors, "maru_a64_helpers", memory, error);
+    code.resetErrorHandler();
+    if (!ok) return false;
+    helpers_.revalidate_guards = installed_.AddressOf(code, revalidate);
+    helpers_.request_optimized_code = installed_.AddressOf(code, request);
+    return true;
+  }
 
   bool PatchWords(uint8_t* code, size_t size, const std::vector<ImmediatePatch>& patches,
                   const std::vector<uint64_t>& words) const override {
@@ -1425,7 +1533,10 @@ class A64Backend : public Backend {
     bool generated;
     {
       a64::Assembler a(code.get());
-      A64Emitter emitter(f, a, options.foreign_stubs, table.get());
+      // (Code with a data table may run in another process: it carries its own helpers.)
+      const A64Helpers* helpers =
+          installed_.installed() && !options.words_in_table ? &helpers_ : nullptr;
+      A64Emitter emitter(f, a, options.foreign_stubs, table.get(), helpers);
       generated = emitter.Generate(error);
       if (generated && errors.error == asmjit::kErrorOk) code->flatten();
       if (generated && errors.error == asmjit::kErrorOk) code->resolveUnresolvedLinks();
@@ -1443,6 +1554,10 @@ class A64Backend : public Backend {
     FinishGeneratedCode(code, *table, out);
     return true;
   }
+
+ private:
+  InstalledHelpers installed_;
+  A64Helpers helpers_;  // (where installed_ put them)
 };
 
 }  // namespace

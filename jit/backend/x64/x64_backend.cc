@@ -37,6 +37,7 @@
 #include "jit/backend/direct_entry.h"
 #include "jit/backend/emit_support.h"
 #include "jit/backend/generated_code.h"
+#include "jit/backend/installed_helpers.h"
 #include "jit/backend/regalloc.h"
 #include "jit/runtime_calls.h"
 #include "runtime/env.h"
@@ -2011,14 +2012,10 @@ class X64Emitter {
 
 class X64Backend : public Backend {
  public:
-  ~X64Backend() override {
-    if (helpers_memory_ != nullptr) helpers_memory_->Release(helpers_block_);
-  }
-
   const char* name() const override { return "x86-64"; }
 
   bool InstallHelpers(CodeMemory& memory, std::string* error) override {
-    if (helpers_memory_ != nullptr) return true;
+    if (installed_.installed()) return true;
     asmjit::CodeHolder code;
     code.init(asmjit::Environment(asmjit::Arch::kX64));
     ErrorCollector errors;
@@ -2036,25 +2033,12 @@ class X64Backend : public Backend {
       a.align(asmjit::AlignMode::kCode, 16);
       a.bind(request);
       EmitRequestOptimizedCodeBody(a, mov_word);
-      if (errors.error == asmjit::kErrorOk) code.flatten();
-      if (errors.error == asmjit::kErrorOk) code.resolveUnresolvedLinks();
     }
+    const bool ok = installed_.Install(code, errors, "maru_x64_helpers", memory, error);
     code.resetErrorHandler();
-    if (errors.error != asmjit::kErrorOk) {
-      *error = "helpers: " + errors.text;
-      return false;
-    }
-    const size_t size = code.codeSize();
-    auto write = [&code, size](uint8_t* rw, uint64_t rx) {
-      if (rx == 0 || code.relocateToBase(rx) != asmjit::kErrorOk) return false;
-      code.copyFlattenedData(rw, size, asmjit::CopySectionFlags::kPadTargetBuffer);
-      return true;
-    };
-    if (!memory.Install("maru_x64_helpers", size, write, &helpers_block_, error)) return false;
-    const auto base = reinterpret_cast<uint64_t>(helpers_block_.rx);
-    helpers_.revalidate_guards = base + code.labelOffsetFromBase(revalidate);
-    helpers_.request_optimized_code = base + code.labelOffsetFromBase(request);
-    helpers_memory_ = &memory;
+    if (!ok) return false;
+    helpers_.revalidate_guards = installed_.AddressOf(code, revalidate);
+    helpers_.request_optimized_code = installed_.AddressOf(code, request);
     return true;
   }
 
@@ -2100,7 +2084,7 @@ class X64Backend : public Backend {
       x86::Assembler a(code.get());
       // (Code with a data table may run in another process: it carries its own helpers.)
       const X64Helpers* helpers =
-          helpers_memory_ != nullptr && !options.words_in_table ? &helpers_ : nullptr;
+          installed_.installed() && !options.words_in_table ? &helpers_ : nullptr;
       X64Emitter emitter(f, a, options.foreign_stubs, table.get(), helpers);
       emitter.Generate();
       if (errors.error == asmjit::kErrorOk) code->flatten();
@@ -2119,9 +2103,8 @@ class X64Backend : public Backend {
   }
 
  private:
-  CodeMemory* helpers_memory_ = nullptr;  // where the helpers are; null: not installed
-  CodeBlock helpers_block_;
-  X64Helpers helpers_;
+  InstalledHelpers installed_;
+  X64Helpers helpers_;  // (where installed_ put them)
 };
 
 }  // namespace
