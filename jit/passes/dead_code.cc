@@ -28,6 +28,12 @@ bool IsPure(ir::Opcode op) {
 
 bool EliminateDeadCode(ir::Function& f) {
   std::vector<int> uses = ir::UseCounts(f);
+  std::vector<int> def_block(f.value_count, -1);
+  for (size_t b = 0; b < f.blocks.size(); ++b) {
+    for (const ir::Instr& in : f.blocks[b].instrs) {
+      if (in.result != ir::kNoValue) def_block[in.result] = static_cast<int>(b);
+    }
+  }
   std::vector<uint8_t> dead;  // per instruction of the block being swept
   bool changed_any = false;
   // Sweeps from the last block and the last instruction back: an instruction that goes frees
@@ -44,7 +50,9 @@ bool EliminateDeadCode(ir::Function& f) {
         if (!IsPure(in.op) || in.result == ir::kNoValue || uses[in.result] != 0) continue;
         dead[i] = 1;
         any = true;
-        for (ir::ValueId a : in.args) again |= --uses[a] == 0;
+        for (ir::ValueId a : in.args) {
+          again |= --uses[a] == 0 && def_block[a] > static_cast<int>(b);
+        }
       }
       if (!any) continue;
       size_t kept = 0;

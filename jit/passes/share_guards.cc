@@ -74,7 +74,7 @@ struct BlockEffect {
   }
 };
 
-// Whether block b's terminator branches on the answer `out` known at its end.
+// Whether terminator t of a block with effect e branches on the answer `out` known at its end.
 bool BranchesOnAnswer(const ir::Instr& t, const BlockEffect& e, Known out) {
   return t.op == ir::Opcode::kBranch && out.answer >= 0 &&
          (e.branches_on_own_answer || t.args[0] == out.answer);
@@ -114,6 +114,8 @@ void KnownAtEntry(const ir::Function& f, const ir::PredecessorLists& predecessor
         }
       }
       if (state.answer == kUnreached) continue;  // not reached (yet)
+      // (States only move down the lattice, so the iteration ends.)
+      if (in_state[b].answer != kUnreached) state = Meet(in_state[b], state);
       const Known out = effects[b].Transfer(state);
       if (state != in_state[b] || out != out_state[b]) {
         in_state[b] = state;
@@ -234,7 +236,8 @@ bool ShareGuards(ir::Function& f) {
 }
 
 // The dataflow never follows the edges a known answer does not take, so removing the code that
-// only they reached makes nothing more redundant: one run, then the removal.
+// only they reached makes nothing more redundant: one run, then the removal. (A second run could
+// still fold a branch on a guardshold defined in another block, which step 1 never makes.)
 bool ShareGuardsUntilStable(ir::Function& f) {
   if (!ShareGuards(f)) return false;
   RemoveUnreachableBlocks(f);
