@@ -1002,9 +1002,8 @@ class A64Emitter {
     return next.op == Opcode::kBranch && next.args[0] == in.result && use_count_[in.result] == 1;
   }
 
-  // Sets Z when the global holds the value it held when compiled.
   // Non-nil when the Vm's global epoch is the one the guard record last validated; else the
-  // record is revalidated out of line, with every caller-saved register preserved (this is not a
+  // record is revalidated out of line, with every allocatable register preserved (this is not a
   // call point for the register allocator).
   void EmitGuardsHold(const ir::Instr& in) {
     a64::GpX r = Def(in.result);

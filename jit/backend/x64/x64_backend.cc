@@ -1450,7 +1450,7 @@ class X64Emitter {
 
   // Whether every guard of the function passes (ir kGuardsHold). Fast: the Vm's global epoch is
   // still the one the function was compiled at. Out of line: the epoch the guard record last
-  // validated, then revalidation by the runtime, with every caller-saved register preserved (this
+  // validated, then revalidation by the runtime, with every allocatable register preserved (this
   // is not a call point for the register allocator). With `branch` (the answer's only use), the
   // answer is branched on instead of produced.
   void EmitGuardsHold(const ir::Instr& in, const ir::Instr* branch) {
